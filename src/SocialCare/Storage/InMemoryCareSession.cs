@@ -1,0 +1,736 @@
+using System.Globalization;
+
+namespace SocialCare.Storage;
+
+/// <summary>
+/// A unit of work on the in-memory store: writes are buffered and checked against the committed state when made and
+/// again, atomically, at commit; reads see committed data overlaid with the session's own writes.
+/// </summary>
+internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
+{
+    private List<Pending<Contact>>? _contacts;
+    private List<Pending<Conversation>>? _conversations;
+    private List<Pending<Message>>? _messages;
+    private bool _finished;
+
+    public WorkspaceId WorkspaceId => data.Workspace.Id;
+
+    // ---------------------------------------------------------------- contacts
+
+    public ValueTask<Contact?> GetContactAsync(ContactId id, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        return ValueTask.FromResult(ReadContact(id));
+    }
+
+    public ValueTask<Contact?> FindContactAsync(ContactHandle handle, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        return ValueTask.FromResult(OwnerOf(handle));
+    }
+
+    public ValueTask InsertContactAsync(Contact contact, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(contact);
+        CheckScope(contact.WorkspaceId, "contact");
+        CheckInsertVersion(contact.Version, "contact");
+        if (contact.Id.IsEmpty)
+        {
+            throw new CareValidationException("Contact.Id", "must not be empty.");
+        }
+
+        if (ReadContact(contact.Id) is not null)
+        {
+            throw new ConcurrencyConflictException("contact", contact.Id.ToString(), null, null, "a contact with this id already exists");
+        }
+
+        CheckHandles(contact);
+        Add(ref _contacts, new Pending<Contact>(contact, Inserted: true, BaseVersion: 0));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UpdateContactAsync(Contact contact, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(contact);
+        CheckScope(contact.WorkspaceId, "contact");
+        var current = ReadContact(contact.Id);
+        CheckUpdateVersion("contact", contact.Id.ToString(), current?.Version, contact.Version);
+        CheckHandles(contact);
+        Replace(ref _contacts, contact.Id, contact, current!.Version, static c => c.Id);
+        return ValueTask.CompletedTask;
+    }
+
+    // ---------------------------------------------------------------- conversations
+
+    public ValueTask<Conversation?> GetConversationAsync(ConversationId id, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        return ValueTask.FromResult(ReadConversation(id));
+    }
+
+    public ValueTask<Conversation?> FindLatestConversationAsync(ChannelAccount channel, ContactHandle handle, ConversationVisibility visibility, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        var key = new ThreadKey(channel, handle, visibility);
+        Conversation? latest = null;
+        lock (data.Gate)
+        {
+            if (data.LatestConversation.TryGetValue(key, out var id))
+            {
+                latest = data.Conversations[id];
+            }
+        }
+
+        if (latest is not null && TryPending(_conversations, latest.Id, static c => c.Id, out var mine))
+        {
+            latest = mine;
+        }
+
+        if (_conversations is not null)
+        {
+            foreach (var p in _conversations)
+            {
+                if (p.Inserted && ThreadKey.Of(p.Entity) == key && (latest is null || IsNewer(p.Entity, latest)))
+                {
+                    latest = p.Entity;
+                }
+            }
+        }
+
+        return ValueTask.FromResult(latest);
+    }
+
+    public ValueTask InsertConversationAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(conversation);
+        CheckScope(conversation.WorkspaceId, "conversation");
+        CheckInsertVersion(conversation.Version, "conversation");
+        if (conversation.Id.IsEmpty)
+        {
+            throw new CareValidationException("Conversation.Id", "must not be empty.");
+        }
+
+        if (ReadConversation(conversation.Id) is not null)
+        {
+            throw new ConcurrencyConflictException("conversation", conversation.Id.ToString(), null, null, "a conversation with this id already exists");
+        }
+
+        CheckSingleActive(conversation);
+        Add(ref _conversations, new Pending<Conversation>(conversation, Inserted: true, BaseVersion: 0));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UpdateConversationAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(conversation);
+        CheckScope(conversation.WorkspaceId, "conversation");
+        var current = ReadConversation(conversation.Id);
+        CheckUpdateVersion("conversation", conversation.Id.ToString(), current?.Version, conversation.Version);
+        if (ThreadKey.Of(current!) != ThreadKey.Of(conversation))
+        {
+            throw new CareValidationException("Conversation", "the channel account, handle and visibility of a conversation cannot change.");
+        }
+
+        CheckSingleActive(conversation);
+        Replace(ref _conversations, conversation.Id, conversation, current!.Version, static c => c.Id);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<Page<Conversation>> QueryConversationsAsync(ConversationQuery query, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        ConversationCursor.TryDecode(query.After, out var after);
+        var tag = query.Tag?.Trim().ToLowerInvariant();
+
+        var candidates = new List<Conversation>();
+        lock (data.Gate)
+        {
+            foreach (var c in data.Conversations.Values)
+            {
+                if (!IsPending(_conversations, c.Id, static x => x.Id))
+                {
+                    candidates.Add(c);
+                }
+            }
+        }
+
+        if (_conversations is not null)
+        {
+            candidates.AddRange(_conversations.Select(p => p.Entity));
+        }
+
+        var matching = new List<Conversation>();
+        foreach (var c in candidates)
+        {
+            if (Matches(c, query, tag) && (query.After is null || ConversationCursor.From(c, query.Sort).CompareTo(after) > 0))
+            {
+                matching.Add(c);
+            }
+        }
+
+        matching.Sort((x, y) => ConversationCursor.Compare(x, y, query.Sort));
+        var items = matching.Take(query.Limit).ToList();
+        var next = matching.Count > query.Limit ? ConversationCursor.From(items[^1], query.Sort).Encode() : null;
+        return ValueTask.FromResult(new Page<Conversation>(items, next));
+    }
+
+    private bool Matches(Conversation c, ConversationQuery q, string? tag)
+    {
+        if (q.Statuses is { Count: > 0 } statuses && !statuses.Contains(c.Status))
+        {
+            return false;
+        }
+
+        if ((q.Assignee is { } assignee && c.Assignee != assignee)
+            || (q.Assigned is { } assigned && assigned != c.Assignee.HasValue)
+            || (q.Queue is not null && !string.Equals(q.Queue, c.Queue, StringComparison.Ordinal))
+            || (tag is not null && !c.Tags.Contains(tag, StringComparer.Ordinal))
+            || (q.ChannelKind is { } kind && c.Channel.Kind != kind)
+            || (q.Channel is { } channel && c.Channel != channel)
+            || (q.Priority is { } priority && c.Priority != priority)
+            || (q.ContactId is { } contact && c.ContactId != contact)
+            || (q.Visibility is { } visibility && c.Visibility != visibility))
+        {
+            return false;
+        }
+
+        return q.TextContains is null || MessagesOf(c.Id).Any(m => m.Text is not null && m.Text.Contains(q.TextContains, StringComparison.OrdinalIgnoreCase));
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    public ValueTask<bool> TryInsertMessageAsync(Message message, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(message);
+        CheckScope(message.WorkspaceId, "message");
+        CheckInsertVersion(message.Version, "message");
+        if (message.Id.IsEmpty)
+        {
+            throw new CareValidationException("Message.Id", "must not be empty.");
+        }
+
+        if (ReadConversation(message.ConversationId) is null)
+        {
+            throw new ConversationNotFoundException(WorkspaceId, message.ConversationId);
+        }
+
+        if (message.PlatformMessageId is not null && ReadMessage(message.Channel, message.PlatformMessageId) is not null)
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        if (ReadMessage(message.Id) is not null)
+        {
+            throw new ConcurrencyConflictException("message", message.Id.ToString(), null, null, "a message with this id already exists");
+        }
+
+        Add(ref _messages, new Pending<Message>(message, Inserted: true, BaseVersion: 0));
+        return ValueTask.FromResult(true);
+    }
+
+    public ValueTask<Message?> GetMessageAsync(MessageId id, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        return ValueTask.FromResult(ReadMessage(id));
+    }
+
+    public ValueTask<Message?> FindMessageAsync(ChannelAccount channel, string platformMessageId, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(platformMessageId);
+        return ValueTask.FromResult(ReadMessage(channel, platformMessageId));
+    }
+
+    public ValueTask UpdateMessageAsync(Message message, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(message);
+        CheckScope(message.WorkspaceId, "message");
+        var current = ReadMessage(message.Id);
+        CheckUpdateVersion("message", message.Id.ToString(), current?.Version, message.Version);
+        if (current!.ConversationId != message.ConversationId || current.Sequence != message.Sequence)
+        {
+            throw new CareValidationException("Message", "the conversation and sequence of a message cannot change.");
+        }
+
+        if (message.PlatformMessageId is not null
+            && !string.Equals(message.PlatformMessageId, current.PlatformMessageId, StringComparison.Ordinal)
+            && ReadMessage(message.Channel, message.PlatformMessageId) is { } other && other.Id != message.Id)
+        {
+            throw new ConcurrencyConflictException("message", $"{message.Channel}/{message.PlatformMessageId}", null, null, "another message has this platform message id");
+        }
+
+        Replace(ref _messages, message.Id, message, current.Version, static m => m.Id);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<Page<Message>> QueryMessagesAsync(MessageQuery query, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        query.TryGetAfterSequence(out var afterSequence);
+        IEnumerable<Message> all = MessagesOf(query.ConversationId);
+        all = query.Descending ? all.OrderByDescending(m => m.Sequence) : all.OrderBy(m => m.Sequence);
+        var matching = all.Where(m =>
+            (query.Direction is not { } d || m.Direction == d)
+            && (query.SentAtOrBefore is not { } before || m.SentAt <= before)
+            && (query.After is null || (query.Descending ? m.Sequence < afterSequence : m.Sequence > afterSequence)));
+        var items = matching.Take(query.Limit + 1).ToList();
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            next = items[^1].Sequence.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return ValueTask.FromResult(new Page<Message>(items, next));
+    }
+
+    private List<Message> MessagesOf(ConversationId conversationId)
+    {
+        List<Message> result;
+        lock (data.Gate)
+        {
+            result = data.MessagesByConversation.TryGetValue(conversationId, out var list) ? [.. list] : [];
+        }
+
+        if (_messages is not null)
+        {
+            for (var i = 0; i < result.Count; i++)
+            {
+                if (TryPending(_messages, result[i].Id, static m => m.Id, out var mine))
+                {
+                    result[i] = mine;
+                }
+            }
+
+            foreach (var p in _messages)
+            {
+                if (p.Inserted && p.Entity.ConversationId == conversationId)
+                {
+                    result.Add(p.Entity);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    // ---------------------------------------------------------------- commit
+
+    public ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        lock (data.Gate)
+        {
+            Validate();
+            Apply();
+        }
+
+        _finished = true;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _finished = true;
+        _contacts = null;
+        _conversations = null;
+        _messages = null;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Checks every buffered write against the committed state; runs under the workspace lock.</summary>
+    private void Validate()
+    {
+        if (_contacts is not null)
+        {
+            foreach (var (contact, inserted, baseVersion) in _contacts)
+            {
+                CheckCommitted("contact", contact.Id.ToString(), inserted, baseVersion, data.Contacts.TryGetValue(contact.Id, out var stored) ? stored.Version : null);
+                foreach (var handle in contact.Handles)
+                {
+                    if (data.Handles.TryGetValue(handle, out var owner) && owner != contact.Id
+                        && !(TryPending(_contacts, owner, static c => c.Id, out var ownerNow) && !ownerNow.Handles.Contains(handle)))
+                    {
+                        throw new ConcurrencyConflictException("contact", handle.ToString(), null, null, $"handle {handle} was taken by contact {owner}");
+                    }
+                }
+            }
+        }
+
+        if (_conversations is not null)
+        {
+            foreach (var (conversation, inserted, baseVersion) in _conversations)
+            {
+                CheckCommitted("conversation", conversation.Id.ToString(), inserted, baseVersion, data.Conversations.TryGetValue(conversation.Id, out var stored) ? stored.Version : null);
+                if (conversation.IsActive
+                    && data.ActiveConversation.TryGetValue(ThreadKey.Of(conversation), out var activeId) && activeId != conversation.Id
+                    && !(TryPending(_conversations, activeId, static c => c.Id, out var otherNow) && !otherNow.IsActive))
+                {
+                    throw new ConcurrencyConflictException("conversation", ThreadKey.Of(conversation).ToString(), null, null, $"conversation {activeId} is already active for this customer handle, channel account and visibility");
+                }
+            }
+        }
+
+        if (_messages is not null)
+        {
+            foreach (var (message, inserted, baseVersion) in _messages)
+            {
+                CheckCommitted("message", message.Id.ToString(), inserted, baseVersion, data.Messages.TryGetValue(message.Id, out var stored) ? stored.Version : null);
+                if (message.PlatformMessageId is not null
+                    && data.MessagesByPlatformId.TryGetValue(new PlatformKey(message.Channel, message.PlatformMessageId), out var ownerId) && ownerId != message.Id)
+                {
+                    throw new ConcurrencyConflictException("message", $"{message.Channel}/{message.PlatformMessageId}", null, null, "another writer stored this platform message id first");
+                }
+            }
+        }
+    }
+
+    /// <summary>Makes the buffered writes the committed state; runs under the workspace lock after <see cref="Validate"/>.</summary>
+    private void Apply()
+    {
+        if (_contacts is not null)
+        {
+            foreach (var p in _contacts)
+            {
+                if (data.Contacts.TryGetValue(p.Entity.Id, out var old))
+                {
+                    foreach (var handle in old.Handles)
+                    {
+                        if (data.Handles.TryGetValue(handle, out var owner) && owner == old.Id)
+                        {
+                            data.Handles.Remove(handle);
+                        }
+                    }
+                }
+            }
+
+            foreach (var p in _contacts)
+            {
+                data.Contacts[p.Entity.Id] = p.Entity;
+                foreach (var handle in p.Entity.Handles)
+                {
+                    data.Handles[handle] = p.Entity.Id;
+                }
+            }
+        }
+
+        if (_conversations is not null)
+        {
+            foreach (var p in _conversations)
+            {
+                var c = p.Entity;
+                var key = ThreadKey.Of(c);
+                data.Conversations[c.Id] = c;
+                if (c.IsActive)
+                {
+                    data.ActiveConversation[key] = c.Id;
+                }
+                else if (data.ActiveConversation.TryGetValue(key, out var active) && active == c.Id)
+                {
+                    data.ActiveConversation.Remove(key);
+                }
+
+                if (!data.LatestConversation.TryGetValue(key, out var latestId) || IsNewer(c, data.Conversations[latestId]))
+                {
+                    data.LatestConversation[key] = c.Id;
+                }
+            }
+        }
+
+        if (_messages is not null)
+        {
+            foreach (var p in _messages)
+            {
+                var m = p.Entity;
+                if (data.Messages.TryGetValue(m.Id, out var old) && old.PlatformMessageId is not null)
+                {
+                    data.MessagesByPlatformId.Remove(new PlatformKey(old.Channel, old.PlatformMessageId));
+                }
+
+                data.Messages[m.Id] = m;
+                if (m.PlatformMessageId is not null)
+                {
+                    data.MessagesByPlatformId[new PlatformKey(m.Channel, m.PlatformMessageId)] = m.Id;
+                }
+
+                if (!data.MessagesByConversation.TryGetValue(m.ConversationId, out var list))
+                {
+                    data.MessagesByConversation[m.ConversationId] = list = [];
+                }
+
+                var index = BinarySearch(list, m.Sequence);
+                if (index >= 0)
+                {
+                    list[index] = m;
+                }
+                else if (~index == list.Count)
+                {
+                    list.Add(m);
+                }
+                else
+                {
+                    list.Insert(~index, m);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void Enter(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void CheckScope(WorkspaceId entityWorkspace, string entity)
+    {
+        if (entityWorkspace != WorkspaceId)
+        {
+            throw new CareValidationException($"{char.ToUpperInvariant(entity[0])}{entity[1..]}.WorkspaceId", $"the {entity} belongs to workspace '{entityWorkspace}', but this session is scoped to '{WorkspaceId}'.");
+        }
+    }
+
+    private static void CheckInsertVersion(long version, string entity)
+    {
+        if (version != 1)
+        {
+            throw new CareValidationException($"{char.ToUpperInvariant(entity[0])}{entity[1..]}.Version", $"a new {entity} is inserted at version 1; it has {version}.");
+        }
+    }
+
+    private static void CheckUpdateVersion(string entity, string id, long? stored, long incoming)
+    {
+        if (stored is null || incoming != stored + 1)
+        {
+            throw new ConcurrencyConflictException(entity, id, incoming - 1, stored);
+        }
+    }
+
+    private static void CheckCommitted(string entity, string id, bool inserted, long baseVersion, long? committedVersion)
+    {
+        if (inserted ? committedVersion is not null : committedVersion != baseVersion)
+        {
+            throw inserted
+                ? new ConcurrencyConflictException(entity, id, null, committedVersion, $"another writer inserted this {entity} first")
+                : new ConcurrencyConflictException(entity, id, baseVersion, committedVersion);
+        }
+    }
+
+    private void CheckHandles(Contact contact)
+    {
+        foreach (var handle in contact.Handles)
+        {
+            if (handle.IsEmpty)
+            {
+                throw new CareValidationException("Contact.Handles", "a handle needs both the channel kind and the external id.");
+            }
+
+            var owner = OwnerOf(handle);
+            if (owner is not null && owner.Id != contact.Id)
+            {
+                throw new ConcurrencyConflictException("contact", handle.ToString(), null, null, $"handle {handle} belongs to contact {owner.Id}");
+            }
+        }
+    }
+
+    private void CheckSingleActive(Conversation conversation)
+    {
+        if (!conversation.IsActive)
+        {
+            return;
+        }
+
+        var key = ThreadKey.Of(conversation);
+        if (_conversations is not null)
+        {
+            foreach (var p in _conversations)
+            {
+                if (p.Entity.Id != conversation.Id && p.Entity.IsActive && ThreadKey.Of(p.Entity) == key)
+                {
+                    throw new ConcurrencyConflictException("conversation", key.ToString(), null, null, $"conversation {p.Entity.Id} is already active for this customer handle, channel account and visibility");
+                }
+            }
+        }
+
+        ConversationId activeId;
+        lock (data.Gate)
+        {
+            if (!data.ActiveConversation.TryGetValue(key, out activeId))
+            {
+                return;
+            }
+        }
+
+        if (activeId != conversation.Id && ReadConversation(activeId) is { IsActive: true })
+        {
+            throw new ConcurrencyConflictException("conversation", key.ToString(), null, null, $"conversation {activeId} is already active for this customer handle, channel account and visibility");
+        }
+    }
+
+    private Contact? OwnerOf(ContactHandle handle)
+    {
+        if (_contacts is not null)
+        {
+            foreach (var p in _contacts)
+            {
+                if (p.Entity.Handles.Contains(handle))
+                {
+                    return p.Entity;
+                }
+            }
+        }
+
+        Contact? committed;
+        lock (data.Gate)
+        {
+            committed = data.Handles.TryGetValue(handle, out var id) ? data.Contacts[id] : null;
+        }
+
+        // A buffered update of the committed owner may have given the handle away.
+        return committed is not null && IsPending(_contacts, committed.Id, static c => c.Id) ? null : committed;
+    }
+
+    private Contact? ReadContact(ContactId id)
+    {
+        if (TryPending(_contacts, id, static c => c.Id, out var mine))
+        {
+            return mine;
+        }
+
+        lock (data.Gate)
+        {
+            return data.Contacts.GetValueOrDefault(id);
+        }
+    }
+
+    private Conversation? ReadConversation(ConversationId id)
+    {
+        if (TryPending(_conversations, id, static c => c.Id, out var mine))
+        {
+            return mine;
+        }
+
+        lock (data.Gate)
+        {
+            return data.Conversations.GetValueOrDefault(id);
+        }
+    }
+
+    private Message? ReadMessage(MessageId id)
+    {
+        if (TryPending(_messages, id, static m => m.Id, out var mine))
+        {
+            return mine;
+        }
+
+        lock (data.Gate)
+        {
+            return data.Messages.GetValueOrDefault(id);
+        }
+    }
+
+    private Message? ReadMessage(ChannelAccount channel, string platformMessageId)
+    {
+        if (_messages is not null)
+        {
+            foreach (var p in _messages)
+            {
+                if (p.Entity.Channel == channel && string.Equals(p.Entity.PlatformMessageId, platformMessageId, StringComparison.Ordinal))
+                {
+                    return p.Entity;
+                }
+            }
+        }
+
+        Message? committed;
+        lock (data.Gate)
+        {
+            committed = data.MessagesByPlatformId.TryGetValue(new PlatformKey(channel, platformMessageId), out var id) ? data.Messages[id] : null;
+        }
+
+        return committed is not null && IsPending(_messages, committed.Id, static m => m.Id) ? null : committed;
+    }
+
+    private static bool IsNewer(Conversation candidate, Conversation than) =>
+        candidate.CreatedAt > than.CreatedAt || (candidate.CreatedAt == than.CreatedAt && candidate.Id > than.Id);
+
+    private static int BinarySearch(List<Message> list, long sequence)
+    {
+        int lo = 0, hi = list.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var c = list[mid].Sequence.CompareTo(sequence);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return ~lo;
+    }
+
+    private static void Add<T>(ref List<Pending<T>>? list, Pending<T> entry) => (list ??= new List<Pending<T>>(2)).Add(entry);
+
+    private static void Replace<T, TId>(ref List<Pending<T>>? list, TId id, T entity, long committedVersion, Func<T, TId> idOf)
+        where TId : IEquatable<TId>
+    {
+        if (list is not null)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (idOf(list[i].Entity).Equals(id))
+                {
+                    list[i] = list[i] with { Entity = entity };
+                    return;
+                }
+            }
+        }
+
+        Add(ref list, new Pending<T>(entity, Inserted: false, BaseVersion: committedVersion));
+    }
+
+    private static bool TryPending<T, TId>(List<Pending<T>>? list, TId id, Func<T, TId> idOf, out T entity)
+        where TId : IEquatable<TId>
+    {
+        if (list is not null)
+        {
+            for (var i = list.Count - 1; i >= 0; i--)
+            {
+                if (idOf(list[i].Entity).Equals(id))
+                {
+                    entity = list[i].Entity;
+                    return true;
+                }
+            }
+        }
+
+        entity = default!;
+        return false;
+    }
+
+    private static bool IsPending<T, TId>(List<Pending<T>>? list, TId id, Func<T, TId> idOf)
+        where TId : IEquatable<TId> => TryPending(list, id, idOf, out _);
+
+    private readonly record struct Pending<T>(T Entity, bool Inserted, long BaseVersion);
+}

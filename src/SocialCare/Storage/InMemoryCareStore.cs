@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+
+namespace SocialCare.Storage;
+
+/// <summary>
+/// The reference store: everything in process memory, thread-safe, scoped by workspace, with the same unit-of-work,
+/// optimistic-concurrency and unique-key semantics every provider must have. Data is lost when the process ends; use it
+/// for tests, samples and as the yardstick other providers are measured against.
+/// </summary>
+public sealed class InMemoryCareStore : ICareStore
+{
+    private readonly ConcurrentDictionary<WorkspaceId, InMemoryWorkspace> _workspaces = new();
+
+    /// <inheritdoc />
+    public ValueTask<bool> CreateWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (workspace.Id.IsEmpty)
+        {
+            throw new CareValidationException("Workspace.Id", "must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(workspace.Name))
+        {
+            throw new CareValidationException("Workspace.Name", "must not be empty.");
+        }
+
+        return ValueTask.FromResult(_workspaces.TryAdd(workspace.Id, new InMemoryWorkspace(workspace)));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Workspace?> GetWorkspaceAsync(WorkspaceId workspaceId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_workspaces.TryGetValue(workspaceId, out var data) ? data.Workspace : null);
+
+    /// <inheritdoc />
+    public ValueTask<ICareSession> BeginAsync(WorkspaceId workspaceId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (workspaceId.IsEmpty)
+        {
+            throw new ArgumentException("The workspace id must not be empty.", nameof(workspaceId));
+        }
+
+        if (!_workspaces.TryGetValue(workspaceId, out var data))
+        {
+            throw new WorkspaceNotFoundException(workspaceId);
+        }
+
+        return ValueTask.FromResult<ICareSession>(new InMemoryCareSession(data));
+    }
+}
+
+/// <summary>One workspace's committed data and its indexes. Guarded by <see cref="Gate"/>.</summary>
+internal sealed class InMemoryWorkspace(Workspace workspace)
+{
+    public Lock Gate { get; } = new();
+
+    public Workspace Workspace { get; } = workspace;
+
+    public Dictionary<ContactId, Contact> Contacts { get; } = [];
+
+    public Dictionary<ContactHandle, ContactId> Handles { get; } = [];
+
+    public Dictionary<ConversationId, Conversation> Conversations { get; } = [];
+
+    /// <summary>The most recently created conversation per (channel account, handle, visibility).</summary>
+    public Dictionary<ThreadKey, ConversationId> LatestConversation { get; } = [];
+
+    /// <summary>The one active (not resolved) conversation per (channel account, handle, visibility).</summary>
+    public Dictionary<ThreadKey, ConversationId> ActiveConversation { get; } = [];
+
+    public Dictionary<MessageId, Message> Messages { get; } = [];
+
+    public Dictionary<PlatformKey, MessageId> MessagesByPlatformId { get; } = [];
+
+    /// <summary>Each conversation's messages in sequence order.</summary>
+    public Dictionary<ConversationId, List<Message>> MessagesByConversation { get; } = [];
+}
+
+internal readonly record struct ThreadKey(ChannelAccount Channel, ContactHandle Handle, ConversationVisibility Visibility)
+{
+    public static ThreadKey Of(Conversation c) => new(c.Channel, c.Handle, c.Visibility);
+}
+
+internal readonly record struct PlatformKey(ChannelAccount Channel, string PlatformMessageId);
