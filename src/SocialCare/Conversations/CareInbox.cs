@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SocialCare.Diagnostics;
 using SocialCare.Events;
@@ -15,8 +16,10 @@ internal sealed class CareInbox(
     CareEventPublisher publisher,
     WorkspaceSeeder seeder,
     SocialCareInstrumentation instrumentation,
-    ILogger<CareInbox> logger) : ICareInbox
+    ILoggerFactory? loggerFactory = null) : ICareInbox
 {
+    private readonly ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CareInbox>();
+
     private readonly SocialCareOptions _options = options.Value;
 
     public async ValueTask<Page<Conversation>> ListAsync(WorkspaceId workspaceId, ConversationQuery query, CancellationToken cancellationToken = default)

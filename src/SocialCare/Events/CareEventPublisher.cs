@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SocialCare.Diagnostics;
 
 namespace SocialCare.Events;
@@ -24,8 +25,10 @@ internal sealed class CareEventPublisher(
     IServiceScopeFactory scopes,
     CareEventRegistry registry,
     SocialCareInstrumentation instrumentation,
-    ILogger<CareEventPublisher> logger)
+    ILoggerFactory? loggerFactory = null)
 {
+    private readonly ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CareEventPublisher>();
+
     public async ValueTask PublishAsync(IReadOnlyList<CareEvent> events, CancellationToken cancellationToken)
     {
         if (!registry.Any || events.Count == 0)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SocialCare.Diagnostics;
 using SocialCare.Events;
@@ -34,7 +35,7 @@ internal sealed class IngestionPipeline : ICareIngestor
         WorkspaceSeeder seeder,
         SocialCareInstrumentation instrumentation,
         PartitionLocks locks,
-        ILogger<IngestionPipeline> logger)
+        ILoggerFactory? loggerFactory = null)
     {
         _store = store;
         _time = time;
@@ -44,7 +45,7 @@ internal sealed class IngestionPipeline : ICareIngestor
         _seeder = seeder;
         _instrumentation = instrumentation;
         _locks = locks;
-        _logger = logger;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<IngestionPipeline>();
         _app = definition.Build(services, Terminal);
     }
 
@@ -89,7 +90,7 @@ internal sealed class IngestionPipeline : ICareIngestor
                     continue;
                 }
 
-                var result = new IngestResult(context.Outcome, context.Conversation?.Id, context.Message?.Id);
+                var result = new IngestResult(context.Outcome, context.Conversation?.Id ?? context.Message?.ConversationId, context.Message?.Id);
                 if (context.Outcome == IngestOutcome.Duplicate)
                 {
                     Log.DuplicateAbsorbed(_logger, inboundEvent.GetType().Name, inboundEvent.Channel, inboundEvent.WorkspaceId);

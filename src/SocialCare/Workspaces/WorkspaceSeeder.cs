@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SocialCare.Diagnostics;
 using SocialCare.Storage;
@@ -6,8 +7,10 @@ using SocialCare.Storage;
 namespace SocialCare.Workspaces;
 
 /// <summary>Creates the workspaces named in <see cref="SocialCareOptions.Workspaces"/> once, on first use.</summary>
-internal sealed class WorkspaceSeeder(ICareStore store, IOptions<SocialCareOptions> options, TimeProvider time, ILogger<WorkspaceSeeder> logger)
+internal sealed class WorkspaceSeeder(ICareStore store, IOptions<SocialCareOptions> options, TimeProvider time, ILoggerFactory? loggerFactory = null)
 {
+    private readonly ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkspaceSeeder>();
+
     private readonly Lock _gate = new();
     private Task? _seeding;
 
