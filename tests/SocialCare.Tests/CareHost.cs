@@ -30,6 +30,7 @@ public sealed class CareHost : IAsyncDisposable
         Ingestor = services.GetRequiredService<ICareIngestor>();
         Inbox = services.GetRequiredService<ICareInbox>();
         Store = services.GetRequiredService<ICareStore>();
+        Events = services.GetRequiredService<EventRecorder>();
     }
 
     public ServiceProvider Services { get; }
@@ -42,6 +43,9 @@ public sealed class CareHost : IAsyncDisposable
 
     public ICareStore Store { get; }
 
+    /// <summary>The care events published so far (a <see cref="RecordingHandler"/> subscribes to every event).</summary>
+    public EventRecorder Events { get; }
+
     public DateTimeOffset Now => Time.GetUtcNow();
 
     /// <summary>Composes the engine with workspaces "acme" and "globex", a fake clock at <see cref="Start"/> and metrics.</summary>
@@ -51,10 +55,11 @@ public sealed class CareHost : IAsyncDisposable
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddMetrics();
+        collection.AddSingleton<EventRecorder>();
         services?.Invoke(collection);
         collection.AddSocialCare(builder =>
         {
-            builder.AddWorkspace("acme", "Acme").AddWorkspace("globex", "Globex");
+            builder.AddWorkspace("acme", "Acme").AddWorkspace("globex", "Globex").AddEventHandler<CareEvent, RecordingHandler>();
             care?.Invoke(builder);
         });
         return new CareHost(collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), time);
