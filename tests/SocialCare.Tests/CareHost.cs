@@ -200,9 +200,16 @@ public sealed class CareHost : IAsyncDisposable
         return all;
     }
 
+    /// <summary>Opens a store session the way the engine does (workspaces are seeded on first use).</summary>
+    public async Task<ICareSession> BeginAsync(WorkspaceId? workspace = null)
+    {
+        await Services.GetRequiredService<SocialCare.Workspaces.WorkspaceSeeder>().EnsureAsync(CancellationToken.None);
+        return await Store.BeginAsync(workspace ?? Acme, CancellationToken.None);
+    }
+
     public async Task<Contact?> FindContactAsync(ContactHandle handle, WorkspaceId? workspace = null)
     {
-        var session = await Store.BeginAsync(workspace ?? Acme, CancellationToken.None);
+        var session = await BeginAsync(workspace);
         await using (session)
         {
             return await session.FindContactAsync(handle, CancellationToken.None);
@@ -211,7 +218,7 @@ public sealed class CareHost : IAsyncDisposable
 
     public async Task<Message?> FindMessageAsync(ChannelAccount channel, string platformMessageId, WorkspaceId? workspace = null)
     {
-        var session = await Store.BeginAsync(workspace ?? Acme, CancellationToken.None);
+        var session = await BeginAsync(workspace);
         await using (session)
         {
             return await session.FindMessageAsync(channel, platformMessageId, CancellationToken.None);
