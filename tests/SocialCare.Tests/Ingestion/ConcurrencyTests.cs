@@ -103,6 +103,49 @@ public sealed class ConcurrencyTests
         await AssertEveryConversationCompleteAndInOrderAsync(nodeA, customers, messages);
     }
 
+    [Fact]
+    public async Task AgentsAndCustomerWritingAtOnce_LoseNoUpdateAndKeepSequencesContiguous()
+    {
+        await using var host = CareHost.Create(care => care.Configure(o => o.MaxConflictRetries = 100));
+        var conversation = await host.ReceiveAsync("wamid.0", text: "0");
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int each = 25;
+
+        var customer = Task.Run(async () =>
+        {
+            await start.Task;
+            for (var i = 1; i <= each; i++)
+            {
+                await host.IngestAsync(host.Message($"wamid.{i}", text: i.ToString(CultureInfo.InvariantCulture)));
+            }
+        });
+        var agents = Enumerable.Range(0, 4).Select(a => Task.Run(async () =>
+        {
+            await start.Task;
+            for (var i = 0; i < each; i++)
+            {
+                switch (i % 3)
+                {
+                    case 0: await host.Inbox.TagAsync(CareHost.Acme, conversation.Id, [$"a{a}-t{i}"]); break;
+                    case 1: await host.Inbox.ReplyAsync(CareHost.Acme, conversation.Id, new AgentReply { Agent = new AgentId($"agent-{a}"), Text = $"a{a}-r{i}" }); break;
+                    default: await host.Inbox.AddNoteAsync(CareHost.Acme, conversation.Id, new AgentId($"agent-{a}"), $"a{a}-n{i}"); break;
+                }
+            }
+        })).ToList();
+        start.SetResult();
+        await Task.WhenAll([customer, .. agents]);
+
+        var final = await host.GetAsync(conversation.Id);
+        var messages = await host.MessagesAsync(conversation.Id);
+        var agentWrites = Enumerable.Range(0, each).Count(i => i % 3 != 0) * 4;
+        var tags = Enumerable.Range(0, each).Count(i => i % 3 == 0) * 4;
+        Assert.Equal(1 + each + agentWrites, final.MessageCount);
+        Assert.Equal(final.MessageCount, messages.Count);
+        Assert.Equal(Enumerable.Range(1, messages.Count).Select(i => (long)i), messages.Select(m => m.Sequence));
+        Assert.Equal(tags, final.Tags.Count);
+        Assert.Equal(Enumerable.Range(0, each + 1).Select(i => i.ToString(CultureInfo.InvariantCulture)), messages.Where(m => m.Direction == MessageDirection.Inbound).Select(m => m.Text));
+    }
+
     private static InboundMessage Event(CareHost host, int customer, int seq) =>
         host.Message($"c{customer}-m{seq}", customer: Customer(customer), text: seq.ToString(CultureInfo.InvariantCulture));
 
