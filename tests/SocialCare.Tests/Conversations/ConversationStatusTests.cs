@@ -194,6 +194,50 @@ public sealed class ConversationStatusTests : IAsyncDisposable
         Assert.Equal(open.MessageCount, reopened.MessageCount);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReopenAsync_OlderConversationWhenCustomerHasNewerOne_ThrowsTransitionNamingTheNewerAndRetriesNothing(bool newerResolved)
+    {
+        using var retries = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            _host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), SocialCare.Diagnostics.SocialCareDiagnostics.MeterName, SocialCare.Diagnostics.SocialCareDiagnostics.ConflictRetries);
+        var old = await ConversationInAsync(Resolved);
+        _host.Advance(TimeSpan.FromDays(8)); // past the reopen window: the customer's next message starts a new conversation
+        var newer = await _host.ReceiveAsync("wamid.new");
+        if (newerResolved)
+        {
+            newer = await _host.Inbox.ResolveAsync(CareHost.Acme, newer.Id);
+        }
+
+        var snapshot = await _host.SnapshotAsync();
+
+        var ex = await Assert.ThrowsAsync<InvalidConversationTransitionException>(async () => await _host.Inbox.ReopenAsync(CareHost.Acme, old.Id));
+
+        Assert.Equal(old.Id, ex.ConversationId);
+        Assert.Equal(Resolved, ex.From);
+        Assert.Contains(newer.Id.ToString(), ex.Message, StringComparison.Ordinal);
+        Assert.Equal(snapshot, await _host.SnapshotAsync());
+        Assert.Empty(retries.GetMeasurementSnapshot());
+
+        // The customer's thread keeps working: the next message goes to the newer conversation.
+        var next = await _host.IngestAsync(_host.Message("wamid.after"));
+        Assert.Equal(IngestOutcome.Accepted, next.Outcome);
+        Assert.Equal(newer.Id, next.ConversationId);
+    }
+
+    [Fact]
+    public async Task ReopenAsync_LatestResolvedConversation_IsAllowedAfterTheWindow()
+    {
+        var old = await ConversationInAsync(Resolved);
+        _host.Advance(TimeSpan.FromDays(30));
+
+        var reopened = await _host.Inbox.ReopenAsync(CareHost.Acme, old.Id);
+        var next = await _host.IngestAsync(_host.Message("wamid.after"));
+
+        Assert.Equal(Open, reopened.Status);
+        Assert.Equal(old.Id, next.ConversationId);
+    }
+
     private async Task<Conversation> ConversationInAsync(ConversationStatus status)
     {
         var open = await _host.ReceiveAsync("wamid.first");
