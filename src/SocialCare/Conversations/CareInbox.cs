@@ -158,8 +158,23 @@ internal sealed class CareInbox(
     public ValueTask<Conversation> ResolveAsync(WorkspaceId workspaceId, ConversationId conversationId, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
         ChangeConversationAsync(workspaceId, conversationId, expectedVersion, ConversationTransitions.Resolve, cancellationToken);
 
-    public ValueTask<Conversation> ReopenAsync(WorkspaceId workspaceId, ConversationId conversationId, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
-        ChangeConversationAsync(workspaceId, conversationId, expectedVersion, ConversationTransitions.Reopen, cancellationToken);
+    public async ValueTask<Conversation> ReopenAsync(WorkspaceId workspaceId, ConversationId conversationId, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        var (conversation, _) = await ChangeAsync(workspaceId, conversationId, expectedVersion, async (session, c, now, _) =>
+        {
+            // Only the customer's latest conversation on a thread can come back: an older one would either collide with
+            // the active newer one, or become an active thread that the customer's next message cannot reach.
+            if (c.Status == ConversationStatus.Resolved
+                && await session.FindLatestConversationAsync(c.Channel, c.Handle, c.Visibility, cancellationToken).ConfigureAwait(false) is { } latest
+                && latest.Id != c.Id)
+            {
+                throw new InvalidConversationTransitionException(c.Id, c.Status, "reopen", $"the customer has a newer conversation '{latest.Id}' on this channel account; continue in that one.");
+            }
+
+            return (ConversationTransitions.Reopen(c, now), (Message?)null);
+        }, cancellationToken).ConfigureAwait(false);
+        return conversation;
+    }
 
     public async ValueTask<Contact> MergeContactsAsync(WorkspaceId workspaceId, ContactId survivorId, ContactId mergedId, CancellationToken cancellationToken = default)
     {

@@ -136,7 +136,11 @@ public interface ICareInbox
     /// <returns>The conversation after the change.</returns>
     ValueTask<Conversation> ResolveAsync(WorkspaceId workspaceId, ConversationId conversationId, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Reopens the conversation: Pending and Snoozed return to Open; Resolved starts a new cycle.</summary>
+    /// <summary>
+    /// Reopens the conversation: Pending and Snoozed return to Open; Resolved starts a new cycle. A resolved conversation
+    /// can be reopened only while it is the customer's latest on its channel account and visibility; once a newer one
+    /// exists, continue in that one.
+    /// </summary>
     /// <param name="workspaceId">The workspace.</param>
     /// <param name="conversationId">The conversation.</param>
     /// <param name="expectedVersion">The version the agent is looking at, or null for the latest.</param>

@@ -300,7 +300,8 @@ internal sealed class AppendStep : IIngestStep
             return true;
         }
 
-        // Watermark: every outbound message sent at or before it moves forward.
+        // Watermark: every outbound message sent at or before it moves forward. A reply still waiting in the outbox
+        // (no platform id yet) was never given to the platform, so no watermark can cover it.
         var any = false;
         string? after = null;
         do
@@ -317,7 +318,7 @@ internal sealed class AppendStep : IIngestStep
                 ct).ConfigureAwait(false);
             foreach (var message in page.Items)
             {
-                if (Advance(message, s, context.Now) is { } updated)
+                if (message.PlatformMessageId is not null && Advance(message, s, context.Now) is { } updated)
                 {
                     await Update(context, updated, MessageChange.Delivery, ct).ConfigureAwait(false);
                     any = true;

@@ -59,6 +59,18 @@ public sealed class IngestContext
 
     internal bool Reopened { get; set; }
 
+    /// <summary>Replaces collected events, for the pipeline to give them the committed state.</summary>
+    internal void MapEvents(Func<CareEvent, CareEvent> map)
+    {
+        if (_events is not null)
+        {
+            for (var i = 0; i < _events.Count; i++)
+            {
+                _events[i] = map(_events[i]);
+            }
+        }
+    }
+
     /// <summary>Adds a care event to publish after the commit.</summary>
     /// <param name="careEvent">The event.</param>
     public void AddEvent(CareEvent careEvent)

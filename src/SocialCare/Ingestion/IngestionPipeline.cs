@@ -160,6 +160,12 @@ internal sealed class IngestionPipeline : ICareIngestor
             return;
         }
 
+        // The thread stage announced the new conversation before the message joined it; subscribers get the state
+        // that was committed (its version is the one a follow-up change must expect).
+        context.MapEvents(x => x is ConversationCreated created && created.Conversation.Id == conversation.Id
+            ? created with { Conversation = conversation }
+            : x);
+
         if (context.Reopened)
         {
             context.AddEvent(new ConversationReopened { WorkspaceId = e.WorkspaceId, OccurredAt = context.Now, Conversation = conversation });

@@ -1,0 +1,254 @@
+namespace SocialCare.Storage;
+
+/// <summary>The reference store's unit-of-work, optimistic concurrency and unique-key semantics.</summary>
+public sealed class InMemoryCareStoreTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly DateTimeOffset Now = CareHost.Start;
+    private static readonly WorkspaceId Ws = CareHost.Acme;
+    private readonly InMemoryCareStore _store = new();
+
+    public InMemoryCareStoreTests()
+    {
+        _store.CreateWorkspaceAsync(new Workspace { Id = Ws, Name = "Acme" }, None).AsTask().GetAwaiter().GetResult();
+    }
+
+    [Fact]
+    public async Task CreateWorkspaceAsync_Twice_CreatesOnceAndKeepsTheFirst()
+    {
+        var again = await _store.CreateWorkspaceAsync(new Workspace { Id = Ws, Name = "Other" }, None);
+
+        Assert.False(again);
+        Assert.Equal("Acme", (await _store.GetWorkspaceAsync(Ws, None))!.Name);
+    }
+
+    [Fact]
+    public async Task BeginAsync_UnknownOrEmptyWorkspace_Throws()
+    {
+        await Assert.ThrowsAsync<WorkspaceNotFoundException>(async () => await _store.BeginAsync(new WorkspaceId("nope"), None));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await _store.BeginAsync(default, None));
+    }
+
+    [Fact]
+    public async Task Session_Writes_AreVisibleToItselfAndToOthersOnlyAfterCommit()
+    {
+        var contact = NewContact("a");
+        await using var writer = await _store.BeginAsync(Ws, None);
+        await using var reader = await _store.BeginAsync(Ws, None);
+
+        await writer.InsertContactAsync(contact, None);
+
+        Assert.Equal(contact, await writer.GetContactAsync(contact.Id, None));
+        Assert.Equal(contact, await writer.FindContactAsync(contact.Handles[0], None));
+        Assert.Null(await reader.GetContactAsync(contact.Id, None));
+        await writer.CommitAsync(None);
+        Assert.Equal(contact, await reader.GetContactAsync(contact.Id, None));
+    }
+
+    [Fact]
+    public async Task Session_DisposedWithoutCommit_DiscardsEveryWrite()
+    {
+        var contact = NewContact("a");
+        var conversation = NewConversation(contact, "a");
+        await using (var session = await _store.BeginAsync(Ws, None))
+        {
+            await session.InsertContactAsync(contact, None);
+            await session.InsertConversationAsync(conversation, None);
+            Assert.True(await session.TryInsertMessageAsync(NewMessage(conversation, "m1", 1), None));
+        }
+
+        await using var check = await _store.BeginAsync(Ws, None);
+        Assert.Null(await check.GetContactAsync(contact.Id, None));
+        Assert.Null(await check.GetConversationAsync(conversation.Id, None));
+        Assert.Null(await check.FindMessageAsync(CareHost.WhatsApp, "m1", None));
+    }
+
+    [Fact]
+    public async Task UpdateConversationAsync_VersionNotStoredPlusOne_ThrowsConflict()
+    {
+        var conversation = await SeedConversationAsync("a");
+        await using var session = await _store.BeginAsync(Ws, None);
+
+        var same = await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await session.UpdateConversationAsync(conversation, None));
+        var skip = await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await session.UpdateConversationAsync(conversation with { Version = 3 }, None));
+
+        Assert.Equal(1, same.ActualVersion);
+        Assert.Equal(1, skip.ActualVersion);
+        Assert.Equal(2, skip.ExpectedVersion);
+    }
+
+    [Fact]
+    public async Task CommitAsync_LoserOfConcurrentUpdate_ThrowsConflictAndKeepsNoneOfItsWrites()
+    {
+        var conversation = await SeedConversationAsync("a");
+        await using var first = await _store.BeginAsync(Ws, None);
+        await using var second = await _store.BeginAsync(Ws, None);
+        await first.UpdateConversationAsync(conversation with { Priority = ConversationPriority.High, Version = 2 }, None);
+        await second.UpdateConversationAsync(conversation with { Priority = ConversationPriority.Low, Version = 2 }, None);
+        await second.TryInsertMessageAsync(NewMessage(conversation, "loser-msg", 1), None);
+
+        await first.CommitAsync(None);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await second.CommitAsync(None));
+
+        await using var check = await _store.BeginAsync(Ws, None);
+        Assert.Equal(ConversationPriority.High, (await check.GetConversationAsync(conversation.Id, None))!.Priority);
+        Assert.Null(await check.FindMessageAsync(CareHost.WhatsApp, "loser-msg", None));
+    }
+
+    [Fact]
+    public async Task InsertContactAsync_HandleOfAnotherContact_ThrowsConflictNowOrAtCommit()
+    {
+        await SeedConversationAsync("a");
+        await using var session = await _store.BeginAsync(Ws, None);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await session.InsertContactAsync(NewContact("a"), None));
+
+        await using var one = await _store.BeginAsync(Ws, None);
+        await using var two = await _store.BeginAsync(Ws, None);
+        await one.InsertContactAsync(NewContact("b"), None);
+        await two.InsertContactAsync(NewContact("b"), None);
+        await one.CommitAsync(None);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await two.CommitAsync(None));
+    }
+
+    [Fact]
+    public async Task InsertConversationAsync_SecondActiveOnSameThread_ThrowsConflictUntilTheFirstIsResolved()
+    {
+        var first = await SeedConversationAsync("a");
+        var contactId = first.ContactId;
+        var second = first with { Id = ConversationId.New(Now.AddMinutes(1)), CreatedAt = Now.AddMinutes(1) };
+
+        await using (var session = await _store.BeginAsync(Ws, None))
+        {
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await session.InsertConversationAsync(second, None));
+        }
+
+        await using (var session = await _store.BeginAsync(Ws, None))
+        {
+            await session.UpdateConversationAsync(first with { Status = ConversationStatus.Resolved, Version = 2 }, None);
+            await session.InsertConversationAsync(second, None);
+            Assert.Equal(second.Id, (await session.FindLatestConversationAsync(first.Channel, first.Handle, first.Visibility, None))!.Id);
+            await session.CommitAsync(None);
+        }
+
+        await using var check = await _store.BeginAsync(Ws, None);
+        Assert.Equal(second.Id, (await check.FindLatestConversationAsync(first.Channel, first.Handle, first.Visibility, None))!.Id);
+        Assert.Equal(contactId, (await check.GetConversationAsync(second.Id, None))!.ContactId);
+    }
+
+    [Fact]
+    public async Task UpdateConversationAsync_ChangingThreadKey_ThrowsValidation()
+    {
+        var conversation = await SeedConversationAsync("a");
+        await using var session = await _store.BeginAsync(Ws, None);
+
+        var ex = await Assert.ThrowsAsync<CareValidationException>(async () =>
+            await session.UpdateConversationAsync(conversation with { Visibility = ConversationVisibility.Public, Version = 2 }, None));
+
+        Assert.Equal("Conversation", ex.Field);
+    }
+
+    [Fact]
+    public async Task TryInsertMessageAsync_SamePlatformIdTwice_InsertsOnceButMessagesWithoutPlatformIdAlways()
+    {
+        var conversation = await SeedConversationAsync("a");
+        await using var session = await _store.BeginAsync(Ws, None);
+
+        Assert.True(await session.TryInsertMessageAsync(NewMessage(conversation, "m1", 1), None));
+        Assert.False(await session.TryInsertMessageAsync(NewMessage(conversation, "m1", 2), None));
+        Assert.True(await session.TryInsertMessageAsync(NewMessage(conversation, null, 2), None));
+        Assert.True(await session.TryInsertMessageAsync(NewMessage(conversation, null, 3), None));
+        await session.CommitAsync(None);
+
+        await using var check = await _store.BeginAsync(Ws, None);
+        var page = await check.QueryMessagesAsync(new MessageQuery { ConversationId = conversation.Id }, None);
+        Assert.Equal([1L, 2L, 3L], page.Items.Select(m => m.Sequence));
+    }
+
+    [Fact]
+    public async Task TryInsertMessageAsync_UnknownConversation_ThrowsNotFound()
+    {
+        var conversation = NewConversation(NewContact("a"), "a");
+        await using var session = await _store.BeginAsync(Ws, None);
+
+        await Assert.ThrowsAsync<ConversationNotFoundException>(async () => await session.TryInsertMessageAsync(NewMessage(conversation, "m", 1), None));
+    }
+
+    [Fact]
+    public async Task Inserts_EntityOfAnotherWorkspaceOrNotAtVersionOne_ThrowValidationNamingTheField()
+    {
+        await using var session = await _store.BeginAsync(Ws, None);
+
+        var scope = await Assert.ThrowsAsync<CareValidationException>(async () => await session.InsertContactAsync(NewContact("a") with { WorkspaceId = CareHost.Globex }, None));
+        var version = await Assert.ThrowsAsync<CareValidationException>(async () => await session.InsertConversationAsync(NewConversation(NewContact("b"), "b") with { Version = 2 }, None));
+
+        Assert.Equal("Contact.WorkspaceId", scope.Field);
+        Assert.Equal("Conversation.Version", version.Field);
+    }
+
+    [Fact]
+    public async Task Session_AfterCommit_RefusesFurtherUse()
+    {
+        await using var session = await _store.BeginAsync(Ws, None);
+        await session.CommitAsync(None);
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await session.GetContactAsync(ContactId.New(Now), None));
+    }
+
+    [Fact]
+    public async Task Session_CancelledToken_ThrowsOperationCanceled()
+    {
+        await using var session = await _store.BeginAsync(Ws, None);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await session.FindContactAsync(new ContactHandle(ChannelKind.Sms, "1"), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _store.BeginAsync(Ws, cts.Token));
+    }
+
+    private async Task<Conversation> SeedConversationAsync(string customer)
+    {
+        var contact = NewContact(customer);
+        var conversation = NewConversation(contact, customer);
+        await using var session = await _store.BeginAsync(Ws, None);
+        await session.InsertContactAsync(contact, None);
+        await session.InsertConversationAsync(conversation, None);
+        await session.CommitAsync(None);
+        return conversation;
+    }
+
+    private static Contact NewContact(string customer) => new()
+    {
+        Id = ContactId.New(Now),
+        WorkspaceId = Ws,
+        Handles = [new ContactHandle(ChannelKind.WhatsApp, customer)],
+        CreatedAt = Now,
+        UpdatedAt = Now,
+    };
+
+    private static Conversation NewConversation(Contact contact, string customer) => new()
+    {
+        Id = ConversationId.New(Now),
+        WorkspaceId = Ws,
+        ContactId = contact.Id,
+        Channel = CareHost.WhatsApp,
+        Handle = new ContactHandle(ChannelKind.WhatsApp, customer),
+        Cycle = new ConversationCycle(1, Now),
+        CreatedAt = Now,
+        LastActivityAt = Now,
+    };
+
+    private static Message NewMessage(Conversation conversation, string? platformId, long sequence) => new()
+    {
+        Id = MessageId.New(Now),
+        WorkspaceId = Ws,
+        ConversationId = conversation.Id,
+        Sequence = sequence,
+        Channel = conversation.Channel,
+        Direction = MessageDirection.Inbound,
+        Author = MessageAuthor.ForContact(conversation.ContactId),
+        PlatformMessageId = platformId,
+        Text = "text",
+        SentAt = Now,
+        ReceivedAt = Now,
+    };
+}
