@@ -60,6 +60,10 @@ internal sealed class CareEventPublisher(
         }
     }
 
+    /// <summary>True when a handler subscribed to <typeparamref name="TEvent"/> (or to every <see cref="CareEvent"/>).</summary>
+    public bool HasHandlers<TEvent>()
+        where TEvent : CareEvent => registry.Has(typeof(TEvent));
+
     /// <summary>True when a change is worth a <see cref="ConversationUpdated"/> event (not just a new message).</summary>
     public static bool IsVisibleChange(Conversation before, Conversation after) =>
         before.Status != after.Status

@@ -25,6 +25,11 @@ internal sealed class IngestionPipeline : ICareIngestor
     private readonly ILogger _logger;
     private readonly IngestDelegate _app;
 
+    // Care events built after the commit are only ever seen by the publisher: skip building those nobody handles.
+    private readonly bool _publishReopened;
+    private readonly bool _publishUpdated;
+    private readonly bool _publishReceived;
+
     public IngestionPipeline(
         ICareStore store,
         TimeProvider time,
@@ -47,6 +52,9 @@ internal sealed class IngestionPipeline : ICareIngestor
         _locks = locks;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<IngestionPipeline>();
         _app = definition.Build(services, Terminal);
+        _publishReopened = publisher.HasHandlers<ConversationReopened>();
+        _publishUpdated = publisher.HasHandlers<ConversationUpdated>();
+        _publishReceived = publisher.HasHandlers<MessageReceived>();
     }
 
     public async ValueTask<IngestResult> IngestAsync(InboundEvent inboundEvent, CancellationToken cancellationToken = default)
@@ -150,7 +158,7 @@ internal sealed class IngestionPipeline : ICareIngestor
         }
     }
 
-    private static void AddCommittedEvents(IngestContext context)
+    private void AddCommittedEvents(IngestContext context)
     {
         var conversation = context.Conversation;
         var original = context.OriginalConversation;
@@ -160,17 +168,17 @@ internal sealed class IngestionPipeline : ICareIngestor
             return;
         }
 
-        if (context.Reopened)
+        if (context.Reopened && _publishReopened)
         {
             context.AddEvent(new ConversationReopened { WorkspaceId = e.WorkspaceId, OccurredAt = context.Now, Conversation = conversation });
         }
 
-        if (original is not null && !ReferenceEquals(original, conversation) && CareEventPublisher.IsVisibleChange(original, conversation))
+        if (_publishUpdated && original is not null && !ReferenceEquals(original, conversation) && CareEventPublisher.IsVisibleChange(original, conversation))
         {
             context.AddEvent(new ConversationUpdated { WorkspaceId = e.WorkspaceId, OccurredAt = context.Now, Previous = original, Conversation = conversation });
         }
 
-        if (context.MessageInserted)
+        if (context.MessageInserted && _publishReceived)
         {
             context.AddEvent(new MessageReceived { WorkspaceId = e.WorkspaceId, OccurredAt = context.Now, Message = context.Message!, Conversation = conversation });
         }
