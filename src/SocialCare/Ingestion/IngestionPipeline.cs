@@ -60,7 +60,8 @@ internal sealed class IngestionPipeline : ICareIngestor
     public async ValueTask<IngestResult> IngestAsync(InboundEvent inboundEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inboundEvent);
-        var started = _time.GetTimestamp();
+        // Read the clock for the duration histogram only when someone listens (0 = not measured).
+        var started = _instrumentation.IngestDuration.Enabled ? _time.GetTimestamp() : 0;
         var now = _time.GetUtcNow();
         try
         {
@@ -195,7 +196,7 @@ internal sealed class IngestionPipeline : ICareIngestor
                 new KeyValuePair<string, object?>("socialcare.channel.kind", e.Channel.Kind.Name));
         }
 
-        if (_instrumentation.IngestDuration.Enabled)
+        if (started != 0 && _instrumentation.IngestDuration.Enabled)
         {
             _instrumentation.IngestDuration.Record(
                 _time.GetElapsedTime(started).TotalSeconds,

@@ -443,7 +443,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
                     data.ActiveConversation.Remove(key);
                 }
 
-                if (!data.LatestConversation.TryGetValue(key, out var latestId) || IsNewer(c, data.Conversations[latestId]))
+                if (!data.LatestConversation.TryGetValue(key, out var latestId) || (latestId != c.Id && IsNewer(c, data.Conversations[latestId])))
                 {
                     data.LatestConversation[key] = c.Id;
                 }
@@ -471,7 +471,8 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
                     data.MessagesByConversation[m.ConversationId] = list = [];
                 }
 
-                var index = BinarySearch(list, m.Sequence);
+                // A new message is almost always the conversation's last: append without searching the whole list.
+                var index = list.Count == 0 || list[^1].Sequence < m.Sequence ? ~list.Count : BinarySearch(list, m.Sequence);
                 if (index >= 0)
                 {
                     list[index] = m;
