@@ -12,8 +12,10 @@ namespace SocialCare.Benchmarks;
 /// (and, amortized, the growth of its dictionaries and of the conversation's message list), building the care
 /// events, and the metric/activity checks with no listener attached (the common case without OpenTelemetry).</para>
 /// <para><b>Not measured</b>: building the <see cref="InboundMessage"/> (an adapter parses it from the webhook; here
-/// they are pre-built in setup, each with a unique platform message id), webhook I/O, care event handlers (none are
-/// subscribed, so publishing is a no-op), and exporting telemetry.</para>
+/// they are pre-built in setup, each with a unique platform message id), webhook I/O, and exporting telemetry.</para>
+/// <para><b>Care event handlers</b> (<see cref="Subscribed"/>): with <c>false</c> nobody subscribed, so the engine builds
+/// no post-commit events and publishing is a no-op; with <c>true</c> a no-op <see cref="MessageReceived"/> handler is
+/// subscribed, so each accepted message also pays for the event, a DI scope and resolving the handler.</para>
 /// <para><b>Honest numbers over a growing store</b>: the in-memory store keeps every message, so a benchmark that
 /// ingested millions of messages into one store would measure a multi-gigabyte heap and its GCs. Instead each
 /// iteration starts from an empty store (<see cref="IterationSetupAttribute"/>, not measured; the engine itself is
@@ -33,6 +35,11 @@ public class IngestBenchmarks
     private static readonly DateTimeOffset SentAt = new(2025, 1, 15, 9, 30, 0, TimeSpan.Zero);
 
     private readonly SwappableStore _store = new();
+
+    /// <summary>Whether a <see cref="MessageReceived"/> handler is subscribed.</summary>
+    [Params(false, true)]
+    public bool Subscribed { get; set; }
+
     private ServiceProvider _services = null!;
     private ICareIngestor _ingestor = null!;
     private InboundMessage[] _messages = [];
@@ -82,7 +89,14 @@ public class IngestBenchmarks
     public void BuildEngine()
     {
         _services = new ServiceCollection()
-            .AddSocialCare(care => care.UseStore(_ => _store))
+            .AddSocialCare(care =>
+            {
+                care.UseStore(_ => _store);
+                if (Subscribed)
+                {
+                    care.AddEventHandler<MessageReceived, NoOpHandler>();
+                }
+            })
             .Services
             .BuildServiceProvider();
         _ingestor = _services.GetRequiredService<ICareIngestor>();
@@ -125,4 +139,9 @@ public class IngestBenchmarks
         Text = "Hola, mi pedido #1042 no ha llegado todavía. ¿Me pueden ayudar?",
         Profile = new ContactProfile { Name = "María López", Locale = "es-MX" },
     };
+
+    private sealed class NoOpHandler : ICareEventHandler<MessageReceived>
+    {
+        public ValueTask HandleAsync(MessageReceived careEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
 }
