@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SocialCare.Diagnostics;
 using SocialCare.Events;
+using SocialCare.Ingestion;
 using SocialCare.Storage;
 using SocialCare.Workspaces;
 
@@ -359,7 +360,7 @@ internal sealed class CareInbox(
 
     private static Message NewMessage(Conversation c, DateTimeOffset now, MessageDirection direction, MessageAuthor author, string? text) => new()
     {
-        Id = MessageId.New(now),
+        Id = Version7Ids.NewMessageId(now),
         WorkspaceId = c.WorkspaceId,
         ConversationId = c.Id,
         Sequence = c.MessageCount + 1,

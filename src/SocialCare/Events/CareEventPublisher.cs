@@ -37,11 +37,12 @@ internal sealed class CareEventPublisher(
         }
 
         var scope = scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        try
         {
             var services = scope.ServiceProvider;
-            foreach (var e in events)
+            for (var i = 0; i < events.Count; i++) // by index: a foreach over the interface would box an enumerator
             {
+                var e = events[i];
                 var task = e switch
                 {
                     MessageReceived x => DispatchAsync(services, x, cancellationToken),
@@ -58,7 +59,16 @@ internal sealed class CareEventPublisher(
                 await task.ConfigureAwait(false);
             }
         }
+        finally
+        {
+            // Disposed directly: `await using (scope.ConfigureAwait(false))` would box the AsyncServiceScope struct.
+            await scope.DisposeAsync().ConfigureAwait(false);
+        }
     }
+
+    /// <summary>True when a handler subscribed to <typeparamref name="TEvent"/> (or to every <see cref="CareEvent"/>).</summary>
+    public bool HasHandlers<TEvent>()
+        where TEvent : CareEvent => registry.Has(typeof(TEvent));
 
     /// <summary>True when a change is worth a <see cref="ConversationUpdated"/> event (not just a new message).</summary>
     public static bool IsVisibleChange(Conversation before, Conversation after) =>
@@ -81,13 +91,27 @@ internal sealed class CareEventPublisher(
 
         if (typeof(TEvent) != typeof(CareEvent))
         {
-            foreach (var handler in services.GetServices<ICareEventHandler<TEvent>>())
+            await InvokeAllAsync(services.GetServices<ICareEventHandler<TEvent>>(), e, ct).ConfigureAwait(false);
+        }
+
+        await InvokeAllAsync<CareEvent>(services.GetServices<ICareEventHandler<CareEvent>>(), e, ct).ConfigureAwait(false);
+    }
+
+    private async ValueTask InvokeAllAsync<TEvent>(IEnumerable<ICareEventHandler<TEvent>> handlers, TEvent e, CancellationToken ct)
+        where TEvent : CareEvent
+    {
+        // The container hands out an array: loop over it rather than box an enumerator for every event.
+        if (handlers is ICareEventHandler<TEvent>[] array)
+        {
+            foreach (var handler in array)
             {
                 await InvokeAsync(handler, e, ct).ConfigureAwait(false);
             }
+
+            return;
         }
 
-        foreach (var handler in services.GetServices<ICareEventHandler<CareEvent>>())
+        foreach (var handler in handlers)
         {
             await InvokeAsync(handler, e, ct).ConfigureAwait(false);
         }

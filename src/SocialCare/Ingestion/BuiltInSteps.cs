@@ -39,7 +39,7 @@ internal sealed class ContactStep : IIngestStep
         {
             contact = new Contact
             {
-                Id = ContactId.New(context.Now),
+                Id = Version7Ids.NewContactId(context.Now),
                 WorkspaceId = e.WorkspaceId,
                 Handles = [e.Customer],
                 Profile = profile ?? ContactProfile.Empty,
@@ -131,7 +131,7 @@ internal sealed class ThreadStep(IOptions<SocialCareOptions> options) : IIngestS
                     latest = null;
                     conversation = new Conversation
                     {
-                        Id = ConversationId.New(context.Now),
+                        Id = Version7Ids.NewConversationId(context.Now),
                         WorkspaceId = m.WorkspaceId,
                         ContactId = context.Contact!.Id,
                         Channel = m.Channel,
@@ -202,11 +202,13 @@ internal sealed class ThreadStep(IOptions<SocialCareOptions> options) : IIngestS
 /// </summary>
 internal sealed class AppendStep : IIngestStep
 {
+    private readonly ContactAuthorCache _authors = new();
+
     public async ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
     {
         var changed = context.Event switch
         {
-            InboundMessage m => await AppendAsync(context, m, cancellationToken).ConfigureAwait(false),
+            InboundMessage m => await AppendAsync(context, m, _authors, cancellationToken).ConfigureAwait(false),
             InboundStatus s => await ApplyStatusAsync(context, s, cancellationToken).ConfigureAwait(false),
             InboundReaction r => await ApplyReactionAsync(context, r, cancellationToken).ConfigureAwait(false),
             InboundEdit ed => await ApplyEditAsync(context, ed, cancellationToken).ConfigureAwait(false),
@@ -223,20 +225,20 @@ internal sealed class AppendStep : IIngestStep
         await next(context, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async ValueTask<bool> AppendAsync(IngestContext context, InboundMessage m, CancellationToken ct)
+    private static async ValueTask<bool> AppendAsync(IngestContext context, InboundMessage m, ContactAuthorCache authors, CancellationToken ct)
     {
         var conversation = context.Conversation!;
         var stored = context.StoredConversation!;
         var sentAt = m.OccurredAt;
         var message = new Message
         {
-            Id = MessageId.New(context.Now),
+            Id = Version7Ids.NewMessageId(context.Now),
             WorkspaceId = m.WorkspaceId,
             ConversationId = conversation.Id,
             Sequence = conversation.MessageCount + 1,
             Channel = m.Channel,
             Direction = m.IsEcho ? MessageDirection.Outbound : MessageDirection.Inbound,
-            Author = m.IsEcho ? EchoAuthor : context.Contact!.AuthorFor(),
+            Author = m.IsEcho ? EchoAuthor : authors.For(context.Contact!),
             PlatformMessageId = m.PlatformMessageId,
             Text = m.Text,
             Attachments = m.Attachments,
@@ -415,4 +417,32 @@ internal sealed class AppendStep : IIngestStep
 internal static class ContactAuthorExtensions
 {
     public static MessageAuthor AuthorFor(this Contact contact) => new(AuthorKind.Contact, contact.Id.ToString(), contact.Profile.Name);
+}
+
+/// <summary>
+/// Reuses the <see cref="MessageAuthor"/> of a contact's previous message, so a customer writing again does not format
+/// their id into a new string per message. A fixed array of slots indexed by the contact id's hash: bounded memory,
+/// lock-free (a slot is one immutable reference, replaced whole), and keyed by value (id and display name) so it also
+/// hits for stores that materialize a new <see cref="Contact"/> instance per read. A collision just builds the author again.
+/// </summary>
+internal sealed class ContactAuthorCache
+{
+    private const int Slots = 1024;
+    private readonly Entry?[] _entries = new Entry?[Slots];
+
+    public MessageAuthor For(Contact contact)
+    {
+        ref var slot = ref _entries[contact.Id.GetHashCode() & (Slots - 1)];
+        var entry = Volatile.Read(ref slot);
+        if (entry is not null && entry.Id == contact.Id && string.Equals(entry.Author.DisplayName, contact.Profile.Name, StringComparison.Ordinal))
+        {
+            return entry.Author;
+        }
+
+        var author = contact.AuthorFor();
+        Volatile.Write(ref slot, new Entry(contact.Id, author));
+        return author;
+    }
+
+    private sealed record Entry(ContactId Id, MessageAuthor Author);
 }

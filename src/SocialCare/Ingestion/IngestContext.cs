@@ -60,13 +60,19 @@ public sealed class IngestContext
     internal bool Reopened { get; set; }
 
     /// <summary>Replaces collected events, for the pipeline to give them the committed state.</summary>
-    internal void MapEvents(Func<CareEvent, CareEvent> map)
+    /// <summary>Makes a <see cref="ConversationCreated"/> event of this conversation carry its committed state.</summary>
+    internal void ReplaceCreatedConversation(Conversation committed)
     {
-        if (_events is not null)
+        if (_events is null)
         {
-            for (var i = 0; i < _events.Count; i++)
+            return;
+        }
+
+        for (var i = 0; i < _events.Count; i++)
+        {
+            if (_events[i] is ConversationCreated created && created.Conversation.Id == committed.Id)
             {
-                _events[i] = map(_events[i]);
+                _events[i] = created with { Conversation = committed };
             }
         }
     }

@@ -25,6 +25,11 @@ internal sealed class IngestionPipeline : ICareIngestor
     private readonly ILogger _logger;
     private readonly IngestDelegate _app;
 
+    // Care events built after the commit are only ever seen by the publisher: skip building those nobody handles.
+    private readonly bool _publishReopened;
+    private readonly bool _publishUpdated;
+    private readonly bool _publishReceived;
+
     public IngestionPipeline(
         ICareStore store,
         TimeProvider time,
@@ -47,12 +52,16 @@ internal sealed class IngestionPipeline : ICareIngestor
         _locks = locks;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<IngestionPipeline>();
         _app = definition.Build(services, Terminal);
+        _publishReopened = publisher.HasHandlers<ConversationReopened>();
+        _publishUpdated = publisher.HasHandlers<ConversationUpdated>();
+        _publishReceived = publisher.HasHandlers<MessageReceived>();
     }
 
     public async ValueTask<IngestResult> IngestAsync(InboundEvent inboundEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inboundEvent);
-        var started = _time.GetTimestamp();
+        // Read the clock for the duration histogram only when someone listens (0 = not measured).
+        var started = _instrumentation.IngestDuration.Enabled ? _time.GetTimestamp() : 0;
         var now = _time.GetUtcNow();
         try
         {
@@ -150,7 +159,7 @@ internal sealed class IngestionPipeline : ICareIngestor
         }
     }
 
-    private static void AddCommittedEvents(IngestContext context)
+    private void AddCommittedEvents(IngestContext context)
     {
         var conversation = context.Conversation;
         var original = context.OriginalConversation;
@@ -160,23 +169,21 @@ internal sealed class IngestionPipeline : ICareIngestor
             return;
         }
 
-        // The thread stage announced the new conversation before the message joined it; subscribers get the state
+// The thread stage announced the new conversation before the message joined it; subscribers get the state
         // that was committed (its version is the one a follow-up change must expect).
-        context.MapEvents(x => x is ConversationCreated created && created.Conversation.Id == conversation.Id
-            ? created with { Conversation = conversation }
-            : x);
+        context.ReplaceCreatedConversation(conversation);
 
-        if (context.Reopened)
+        if (context.Reopened && _publishReopened)
         {
             context.AddEvent(new ConversationReopened { WorkspaceId = e.WorkspaceId, OccurredAt = context.Now, Conversation = conversation });
         }
 
-        if (original is not null && !ReferenceEquals(original, conversation) && CareEventPublisher.IsVisibleChange(original, conversation))
+        if (_publishUpdated && original is not null && !ReferenceEquals(original, conversation) && CareEventPublisher.IsVisibleChange(original, conversation))
         {
             context.AddEvent(new ConversationUpdated { WorkspaceId = e.WorkspaceId, OccurredAt = context.Now, Previous = original, Conversation = conversation });
         }
 
-        if (context.MessageInserted)
+        if (context.MessageInserted && _publishReceived)
         {
             context.AddEvent(new MessageReceived { WorkspaceId = e.WorkspaceId, OccurredAt = context.Now, Message = context.Message!, Conversation = conversation });
         }
@@ -193,7 +200,7 @@ internal sealed class IngestionPipeline : ICareIngestor
                 new KeyValuePair<string, object?>("socialcare.channel.kind", e.Channel.Kind.Name));
         }
 
-        if (_instrumentation.IngestDuration.Enabled)
+        if (started != 0 && _instrumentation.IngestDuration.Enabled)
         {
             _instrumentation.IngestDuration.Record(
                 _time.GetElapsedTime(started).TotalSeconds,

@@ -8,9 +8,9 @@ namespace SocialCare.Storage;
 /// </summary>
 internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 {
-    private List<Pending<Contact>>? _contacts;
-    private List<Pending<Conversation>>? _conversations;
-    private List<Pending<Message>>? _messages;
+    private PendingList<Contact>? _contacts;
+    private PendingList<Conversation>? _conversations;
+    private PendingList<Message>? _messages;
     private bool _finished;
 
     public WorkspaceId WorkspaceId => data.Workspace.Id;
@@ -56,7 +56,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         ArgumentNullException.ThrowIfNull(contact);
         CheckScope(contact.WorkspaceId, "contact");
         var current = ReadContact(contact.Id);
-        CheckUpdateVersion("contact", contact.Id.ToString(), current?.Version, contact.Version);
+        CheckUpdateVersion("contact", contact.Id, current?.Version, contact.Version);
         CheckHandles(contact);
         Replace(ref _contacts, contact.Id, contact, current!.Version, static c => c.Id);
         return ValueTask.CompletedTask;
@@ -129,7 +129,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         ArgumentNullException.ThrowIfNull(conversation);
         CheckScope(conversation.WorkspaceId, "conversation");
         var current = ReadConversation(conversation.Id);
-        CheckUpdateVersion("conversation", conversation.Id.ToString(), current?.Version, conversation.Version);
+        CheckUpdateVersion("conversation", conversation.Id, current?.Version, conversation.Version);
         if (ThreadKey.Of(current!) != ThreadKey.Of(conversation))
         {
             throw new CareValidationException("Conversation", "the channel account, handle and visibility of a conversation cannot change.");
@@ -162,7 +162,10 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 
         if (_conversations is not null)
         {
-            candidates.AddRange(_conversations.Select(p => p.Entity));
+            foreach (var p in _conversations)
+            {
+                candidates.Add(p.Entity);
+            }
         }
 
         var matching = new List<Conversation>();
@@ -254,7 +257,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         ArgumentNullException.ThrowIfNull(message);
         CheckScope(message.WorkspaceId, "message");
         var current = ReadMessage(message.Id);
-        CheckUpdateVersion("message", message.Id.ToString(), current?.Version, message.Version);
+        CheckUpdateVersion("message", message.Id, current?.Version, message.Version);
         if (current!.ConversationId != message.ConversationId || current.Sequence != message.Sequence)
         {
             throw new CareValidationException("Message", "the conversation and sequence of a message cannot change.");
@@ -355,7 +358,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         {
             foreach (var (contact, inserted, baseVersion) in _contacts)
             {
-                CheckCommitted("contact", contact.Id.ToString(), inserted, baseVersion, data.Contacts.TryGetValue(contact.Id, out var stored) ? stored.Version : null);
+                CheckCommitted("contact", contact.Id, inserted, baseVersion, data.Contacts.TryGetValue(contact.Id, out var stored) ? stored.Version : null);
                 foreach (var handle in contact.Handles)
                 {
                     if (data.Handles.TryGetValue(handle, out var owner) && owner != contact.Id
@@ -371,7 +374,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         {
             foreach (var (conversation, inserted, baseVersion) in _conversations)
             {
-                CheckCommitted("conversation", conversation.Id.ToString(), inserted, baseVersion, data.Conversations.TryGetValue(conversation.Id, out var stored) ? stored.Version : null);
+                CheckCommitted("conversation", conversation.Id, inserted, baseVersion, data.Conversations.TryGetValue(conversation.Id, out var stored) ? stored.Version : null);
                 if (conversation.IsActive
                     && data.ActiveConversation.TryGetValue(ThreadKey.Of(conversation), out var activeId) && activeId != conversation.Id
                     && !(TryPending(_conversations, activeId, static c => c.Id, out var otherNow) && !otherNow.IsActive))
@@ -385,9 +388,9 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         {
             foreach (var (message, inserted, baseVersion) in _messages)
             {
-                CheckCommitted("message", message.Id.ToString(), inserted, baseVersion, data.Messages.TryGetValue(message.Id, out var stored) ? stored.Version : null);
+                CheckCommitted("message", message.Id, inserted, baseVersion, data.Messages.TryGetValue(message.Id, out var stored) ? stored.Version : null);
                 if (message.PlatformMessageId is not null
-                    && data.MessagesByPlatformId.TryGetValue(new PlatformKey(message.Channel, message.PlatformMessageId), out var ownerId) && ownerId != message.Id)
+                    && data.MessagesByPlatformId.TryGetValue(new PlatformKey(message.Channel, message.PlatformMessageId), out var owner) && owner.Id != message.Id)
                 {
                     throw new ConcurrencyConflictException("message", $"{message.Channel}/{message.PlatformMessageId}", null, null, "another writer stored this platform message id first");
                 }
@@ -440,7 +443,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
                     data.ActiveConversation.Remove(key);
                 }
 
-                if (!data.LatestConversation.TryGetValue(key, out var latestId) || IsNewer(c, data.Conversations[latestId]))
+                if (!data.LatestConversation.TryGetValue(key, out var latestId) || (latestId != c.Id && IsNewer(c, data.Conversations[latestId])))
                 {
                     data.LatestConversation[key] = c.Id;
                 }
@@ -460,7 +463,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
                 data.Messages[m.Id] = m;
                 if (m.PlatformMessageId is not null)
                 {
-                    data.MessagesByPlatformId[new PlatformKey(m.Channel, m.PlatformMessageId)] = m.Id;
+                    data.MessagesByPlatformId[new PlatformKey(m.Channel, m.PlatformMessageId)] = m;
                 }
 
                 if (!data.MessagesByConversation.TryGetValue(m.ConversationId, out var list))
@@ -468,7 +471,8 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
                     data.MessagesByConversation[m.ConversationId] = list = [];
                 }
 
-                var index = BinarySearch(list, m.Sequence);
+                // A new message is almost always the conversation's last: append without searching the whole list.
+                var index = list.Count == 0 || list[^1].Sequence < m.Sequence ? ~list.Count : BinarySearch(list, m.Sequence);
                 if (index >= 0)
                 {
                     list[index] = m;
@@ -509,21 +513,24 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         }
     }
 
-    private static void CheckUpdateVersion(string entity, string id, long? stored, long incoming)
+    // The id is generic (never boxed) and formatted only when the check fails: these run on every write and commit.
+    private static void CheckUpdateVersion<TId>(string entity, TId id, long? stored, long incoming)
+        where TId : struct
     {
         if (stored is null || incoming != stored + 1)
         {
-            throw new ConcurrencyConflictException(entity, id, incoming - 1, stored);
+            throw new ConcurrencyConflictException(entity, id.ToString()!, incoming - 1, stored);
         }
     }
 
-    private static void CheckCommitted(string entity, string id, bool inserted, long baseVersion, long? committedVersion)
+    private static void CheckCommitted<TId>(string entity, TId id, bool inserted, long baseVersion, long? committedVersion)
+        where TId : struct
     {
         if (inserted ? committedVersion is not null : committedVersion != baseVersion)
         {
             throw inserted
-                ? new ConcurrencyConflictException(entity, id, null, committedVersion, $"another writer inserted this {entity} first")
-                : new ConcurrencyConflictException(entity, id, baseVersion, committedVersion);
+                ? new ConcurrencyConflictException(entity, id.ToString()!, null, committedVersion, $"another writer inserted this {entity} first")
+                : new ConcurrencyConflictException(entity, id.ToString()!, baseVersion, committedVersion);
         }
     }
 
@@ -656,7 +663,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         Message? committed;
         lock (data.Gate)
         {
-            committed = data.MessagesByPlatformId.TryGetValue(new PlatformKey(channel, platformMessageId), out var id) ? data.Messages[id] : null;
+            committed = data.MessagesByPlatformId.GetValueOrDefault(new PlatformKey(channel, platformMessageId));
         }
 
         return committed is not null && IsPending(_messages, committed.Id, static m => m.Id) ? null : committed;
@@ -690,9 +697,9 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         return ~lo;
     }
 
-    private static void Add<T>(ref List<Pending<T>>? list, Pending<T> entry) => (list ??= new List<Pending<T>>(2)).Add(entry);
+    private static void Add<T>(ref PendingList<T>? list, Pending<T> entry) => (list ??= new PendingList<T>()).Add(entry);
 
-    private static void Replace<T, TId>(ref List<Pending<T>>? list, TId id, T entity, long committedVersion, Func<T, TId> idOf)
+    private static void Replace<T, TId>(ref PendingList<T>? list, TId id, T entity, long committedVersion, Func<T, TId> idOf)
         where TId : IEquatable<TId>
     {
         if (list is not null)
@@ -710,7 +717,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         Add(ref list, new Pending<T>(entity, Inserted: false, BaseVersion: committedVersion));
     }
 
-    private static bool TryPending<T, TId>(List<Pending<T>>? list, TId id, Func<T, TId> idOf, out T entity)
+    private static bool TryPending<T, TId>(PendingList<T>? list, TId id, Func<T, TId> idOf, out T entity)
         where TId : IEquatable<TId>
     {
         if (list is not null)
@@ -729,8 +736,67 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         return false;
     }
 
-    private static bool IsPending<T, TId>(List<Pending<T>>? list, TId id, Func<T, TId> idOf)
+    private static bool IsPending<T, TId>(PendingList<T>? list, TId id, Func<T, TId> idOf)
         where TId : IEquatable<TId> => TryPending(list, id, idOf, out _);
 
     private readonly record struct Pending<T>(T Entity, bool Inserted, long BaseVersion);
+
+    /// <summary>
+    /// The session's buffered writes of one kind, in the order made. The first is held inline: most units of work write
+    /// one entity of each kind (an ingest: one message, one conversation), so that is one allocation, not a list and its array.
+    /// </summary>
+    private sealed class PendingList<T>
+    {
+        private Pending<T> _first;
+        private List<Pending<T>>? _rest;
+
+        public int Count { get; private set; }
+
+        public Pending<T> this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+                return index == 0 ? _first : _rest![index - 1];
+            }
+
+            set
+            {
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+                if (index == 0)
+                {
+                    _first = value;
+                }
+                else
+                {
+                    _rest![index - 1] = value;
+                }
+            }
+        }
+
+        public void Add(Pending<T> entry)
+        {
+            if (Count == 0)
+            {
+                _first = entry;
+            }
+            else
+            {
+                (_rest ??= []).Add(entry);
+            }
+
+            Count++;
+        }
+
+        public Enumerator GetEnumerator() => new(this);
+
+        public struct Enumerator(PendingList<T> list)
+        {
+            private int _index = -1;
+
+            public readonly Pending<T> Current => list[_index];
+
+            public bool MoveNext() => ++_index < list.Count;
+        }
+    }
 }

@@ -71,7 +71,8 @@ internal sealed class InMemoryWorkspace(Workspace workspace)
 
     public Dictionary<MessageId, Message> Messages { get; } = [];
 
-    public Dictionary<PlatformKey, MessageId> MessagesByPlatformId { get; } = [];
+    /// <summary>Messages by platform message id (the message itself, not its id: dedupe reads this on every ingest).</summary>
+    public Dictionary<PlatformKey, Message> MessagesByPlatformId { get; } = [];
 
     /// <summary>Each conversation's messages in sequence order.</summary>
     public Dictionary<ConversationId, List<Message>> MessagesByConversation { get; } = [];
