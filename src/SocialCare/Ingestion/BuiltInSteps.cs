@@ -218,7 +218,10 @@ internal sealed class AppendStep : IIngestStep
 
         if (!changed)
         {
-            context.Outcome = IngestOutcome.Duplicate;
+            // A status about a message the brand did not send matches nothing a platform could report on.
+            context.Outcome = context.Event is InboundStatus { PlatformMessageId: not null } && context.Message!.Direction != MessageDirection.Outbound
+                ? IngestOutcome.Unmatched
+                : IngestOutcome.Duplicate;
             return;
         }
 

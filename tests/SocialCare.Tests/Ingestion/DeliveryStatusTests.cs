@@ -70,6 +70,18 @@ public sealed class DeliveryStatusTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task IngestAsync_StatusForCustomerMessage_IsUnmatchedAndChangesNothing()
+    {
+        await _host.ReceiveAsync("wamid.in");
+        var inbound = await _host.FindMessageAsync(CareHost.WhatsApp, "wamid.in");
+
+        var result = await _host.IngestAsync(_host.Status("wamid.in", DeliveryStatus.Read));
+
+        Assert.Equal(IngestOutcome.Unmatched, result.Outcome);
+        Assert.Equal(inbound, await _host.FindMessageAsync(CareHost.WhatsApp, "wamid.in"));
+    }
+
+    [Fact]
     public async Task IngestAsync_Failed_KeepsReasonAndCodeAndLaterStatusesAreAbsorbed()
     {
         await _host.IngestAsync(_host.Message("wamid.out", echo: true, text: "Hi"));
