@@ -56,7 +56,7 @@ public abstract class CareStoreFixture : IAsyncLifetime
             }
         }
 
-        await DisposeCoreAsync().ConfigureAwait(false);
+        await DisposeResourcesAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
 
@@ -67,7 +67,7 @@ public abstract class CareStoreFixture : IAsyncLifetime
 
     /// <summary>Releases what the fixture holds besides the stores (a server, a temporary directory).</summary>
     /// <returns>A task.</returns>
-    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
+    protected virtual ValueTask DisposeResourcesAsync() => ValueTask.CompletedTask;
 }
 
 /// <summary>Optional abilities of a store. Tests needing an ability the store lacks are skipped visibly with a reason.</summary>
