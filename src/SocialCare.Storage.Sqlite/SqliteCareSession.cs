@@ -274,9 +274,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
             else
             {
                 var rows = Guard(
-                    () => Bind(lease.Command(
-                        "UPDATE conversations SET version = $v, contact_id = $contact, status = $status, priority = $priority, queue = $queue, assignee = $assignee, tags = $tags, created = $created, last_activity = $la, waiting = $w, doc = $doc " +
-                        "WHERE workspace_id = $ws AND id = $id AND version = $base AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis", tx), ws, c).With("$base", p.BaseVersion).ExecuteNonQuery(),
+                    () => Bind(lease.Command(UpdateConversationSql(p.Original, c), tx), ws, c).With("$base", p.BaseVersion).ExecuteNonQuery(),
                     () => new ConcurrencyConflictException("conversation", key, null, null, "another conversation became active on this thread first"));
                 if (rows != 1)
                 {
@@ -311,6 +309,62 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// SQLite rewrites every index whose column is named in SET, changed or not; naming only the changed indexed
+    /// columns keeps an append (last activity moves) to two index updates instead of nine.
+    /// </summary>
+    private static string UpdateConversationSql(Conversation? original, Conversation c)
+    {
+        var set = new StringBuilder("UPDATE conversations SET version = $v, doc = $doc");
+        var all = original is null;
+        if (all || original!.ContactId != c.ContactId)
+        {
+            set.Append(", contact_id = $contact");
+        }
+
+        if (all || original!.Status != c.Status)
+        {
+            set.Append(", status = $status");
+        }
+
+        if (all || original!.Priority != c.Priority)
+        {
+            set.Append(", priority = $priority");
+        }
+
+        if (all || !string.Equals(original!.Queue, c.Queue, StringComparison.Ordinal))
+        {
+            set.Append(", queue = $queue");
+        }
+
+        if (all || original!.Assignee != c.Assignee)
+        {
+            set.Append(", assignee = $assignee");
+        }
+
+        if (all || !original!.Tags.SequenceEqual(c.Tags, StringComparer.Ordinal))
+        {
+            set.Append(", tags = $tags");
+        }
+
+        if (all || original!.CreatedAt.UtcTicks != c.CreatedAt.UtcTicks)
+        {
+            set.Append(", created = $created");
+        }
+
+        if (all || original!.LastActivityAt.UtcTicks != c.LastActivityAt.UtcTicks)
+        {
+            set.Append(", last_activity = $la");
+        }
+
+        if (all || ConversationCursor.SortTicks(original!, ConversationSort.WaitingLongest) != ConversationCursor.SortTicks(c, ConversationSort.WaitingLongest))
+        {
+            set.Append(", waiting = $w");
+        }
+
+        return set.Append(" WHERE workspace_id = $ws AND id = $id AND version = $base AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis").ToString();
     }
 
     private static SqliteCommand Bind(SqliteCommand command, string ws, Conversation c) => command

@@ -296,7 +296,8 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
             throw;
         }
 
-        _writerLoop = Task.Run(() => WriterLoopAsync(writer));
+        // A dedicated thread: the writer blocks on disk (fsync) and must not hold a thread-pool thread while it does.
+        _writerLoop = Task.Factory.StartNew(() => WriterLoop(writer), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private CareStoreConfigurationException Translate(SqliteException ex, string path) => ex.SqliteErrorCode switch
@@ -315,12 +316,12 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
         return command.ExecuteScalar() as string;
     }
 
-    private async Task WriterLoopAsync(SqliteConnectionLease writer)
+    private void WriterLoop(SqliteConnectionLease writer)
     {
         var batch = new List<WriteRequest>();
         try
         {
-            while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+            while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
                 batch.Clear();
                 while (batch.Count < _options.MaxCommitBatch && _writes.Reader.TryRead(out var request))
@@ -427,3 +428,4 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
         }
     }
 }
+

@@ -13,6 +13,13 @@ internal sealed class SqliteConnectionLease : IDisposable
         _timeoutSeconds = timeoutSeconds;
         Connection = new SqliteConnection(connectionString);
         Connection.Open();
+        using (var pragmas = Connection.CreateCommand())
+        {
+            // memory-mapped reads: a page cache invalidated by another connection's commit is re-read without syscalls
+            pragmas.CommandText = "PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;";
+            pragmas.ExecuteNonQuery();
+        }
+
         Connection.CreateFunction<string?, string, bool>(
             "socialcare_icontains",
             static (text, needle) => text is not null && text.Contains(needle, StringComparison.OrdinalIgnoreCase),

@@ -11,9 +11,12 @@ internal readonly record struct ThreadKey(ChannelAccount Channel, ContactHandle 
     public static ThreadKey Of(Conversation c) => new(c.Channel, c.Handle, c.Visibility);
 }
 
-internal sealed class PendingWrite<T>(T entity, bool inserted, long baseVersion)
+internal sealed class PendingWrite<T>(T entity, bool inserted, long baseVersion, T? original = default)
 {
     public T Entity { get; set; } = entity;
+
+    /// <summary>For an update: the committed state the session read (so a provider can write only what changed).</summary>
+    public T? Original { get; } = original;
 
     /// <summary>True for an insert; false for an update of the committed row at <see cref="BaseVersion"/>.</summary>
     public bool Inserted { get; } = inserted;
@@ -127,7 +130,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
         }
         else
         {
-            _contacts.Add(new PendingWrite<Contact>(contact, inserted: false, baseVersion: current!.Version));
+            _contacts.Add(new PendingWrite<Contact>(contact, inserted: false, baseVersion: current!.Version, current));
         }
     }
 
@@ -207,7 +210,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
         }
         else
         {
-            _conversations.Add(new PendingWrite<Conversation>(conversation, inserted: false, baseVersion: current!.Version));
+            _conversations.Add(new PendingWrite<Conversation>(conversation, inserted: false, baseVersion: current!.Version, current));
         }
     }
 
@@ -374,7 +377,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
         }
         else
         {
-            _messages.Add(new PendingWrite<Message>(message, inserted: false, baseVersion: current.Version));
+            _messages.Add(new PendingWrite<Message>(message, inserted: false, baseVersion: current.Version, current));
         }
     }
 
