@@ -81,8 +81,18 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         var parameters = new List<(string, object)>();
         if (query.Statuses is { Count: > 0 } statuses)
         {
-            sql.Append(" AND c.status = ANY(@statuses)");
-            parameters.Add(("statuses", statuses.Distinct().Select(x => (int)x).ToArray()));
+            var distinct = statuses.Distinct().Select(x => (int)x).ToArray();
+            if (distinct.Length == 1)
+            {
+                // equality lets the planner read the inbox indexes in sort order (= ANY would sort every match)
+                sql.Append(" AND c.status = @status");
+                parameters.Add(("status", distinct[0]));
+            }
+            else
+            {
+                sql.Append(" AND c.status = ANY(@statuses)");
+                parameters.Add(("statuses", distinct));
+            }
         }
 
         if (query.Assignee is { } assignee)
