@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,7 +24,7 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly ConcurrentBag<SqliteConnectionLease> _readers = [];
     private readonly ConcurrentDictionary<WorkspaceId, bool> _knownWorkspaces = new();
-    private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly WriteQueue _writes = new();
     private string _connectionString = string.Empty;
     private int _timeoutSeconds;
     private Task? _ready;
@@ -130,7 +129,7 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
             }
 
             _disposed = true;
-            _writes.Writer.TryComplete();
+            _writes.Complete();
             loop = _writerLoop;
         }
 
@@ -143,6 +142,8 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
         {
             lease.Dispose();
         }
+
+        _writes.Dispose();
     }
 
     internal SqliteConnectionLease Rent()
@@ -168,7 +169,7 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var request = new WriteRequest<T>(apply);
-        ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(request), this);
+        ObjectDisposedException.ThrowIf(!_writes.TryAdd(request), this);
 
         // Not cancellable once queued: the write may already be in the durable transaction.
         return request.Task;
@@ -318,21 +319,13 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
 
     private void WriterLoop(SqliteConnectionLease writer)
     {
-        var batch = new List<WriteRequest>();
+        var spare = new List<WriteRequest>();
         try
         {
-            while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (_writes.Take(spare, _options.MaxCommitBatch) is { } batch)
             {
-                batch.Clear();
-                while (batch.Count < _options.MaxCommitBatch && _writes.Reader.TryRead(out var request))
-                {
-                    batch.Add(request);
-                }
-
-                if (batch.Count > 0)
-                {
-                    CommitBatch(writer, batch);
-                }
+                CommitBatch(writer, batch);
+                spare = batch;
             }
         }
         finally
@@ -392,6 +385,82 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
         {
             tx?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The writer's queue. The writer thread sleeps on a kernel event (no spinning: producers arrive every few hundred
+    /// microseconds, and a spinning waiter burns the CPU they need on small machines).
+    /// </summary>
+    private sealed class WriteQueue : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly AutoResetEvent _signal = new(initialState: false);
+        private List<WriteRequest> _pending = [];
+        private bool _completed;
+
+        public bool TryAdd(WriteRequest request)
+        {
+            lock (_gate)
+            {
+                if (_completed)
+                {
+                    return false;
+                }
+
+                _pending.Add(request);
+                if (_pending.Count > 1)
+                {
+                    return true; // the writer was already signalled for this batch
+                }
+            }
+
+            _signal.Set();
+            return true;
+        }
+
+        public void Complete()
+        {
+            lock (_gate)
+            {
+                _completed = true;
+            }
+
+            _signal.Set();
+        }
+
+        /// <summary>Waits for work and returns up to <paramref name="max"/> requests, reusing <paramref name="spare"/>; null once completed and drained.</summary>
+        public List<WriteRequest>? Take(List<WriteRequest> spare, int max)
+        {
+            spare.Clear();
+            while (true)
+            {
+                lock (_gate)
+                {
+                    if (_pending.Count > 0)
+                    {
+                        if (_pending.Count <= max)
+                        {
+                            var full = _pending;
+                            _pending = spare;
+                            return full;
+                        }
+
+                        spare.AddRange(_pending.GetRange(0, max));
+                        _pending.RemoveRange(0, max);
+                        return spare;
+                    }
+
+                    if (_completed)
+                    {
+                        return null;
+                    }
+                }
+
+                _signal.WaitOne();
+            }
+        }
+
+        public void Dispose() => _signal.Dispose();
     }
 
     internal abstract class WriteRequest
