@@ -15,8 +15,8 @@ internal sealed class SqliteConnectionLease : IDisposable
         Connection.Open();
         using (var pragmas = Connection.CreateCommand())
         {
-            // memory-mapped reads: a page cache invalidated by another connection's commit is re-read without syscalls
-            pragmas.CommandText = "PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;";
+            // (memory-mapped reads were measured and dropped: the growing file is remapped constantly)
+            pragmas.CommandText = "PRAGMA temp_store = MEMORY;";
             pragmas.ExecuteNonQuery();
         }
 
