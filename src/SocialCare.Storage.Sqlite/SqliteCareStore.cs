@@ -25,6 +25,8 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
     private readonly ConcurrentBag<SqliteConnectionLease> _readers = [];
     private readonly ConcurrentDictionary<WorkspaceId, bool> _knownWorkspaces = new();
     private readonly WriteQueue _writes = new();
+    private long _committedBatches;
+    private long _committedUnits;
     private string _connectionString = string.Empty;
     private int _timeoutSeconds;
     private Task? _ready;
@@ -145,6 +147,9 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
 
         _writes.Dispose();
     }
+
+    /// <summary>Durable transactions and the units of work they carried, for tests and diagnostics.</summary>
+    internal (long Batches, long Units) CommitStatistics => (Interlocked.Read(ref _committedBatches), Interlocked.Read(ref _committedUnits));
 
     internal SqliteConnectionLease Rent()
     {
@@ -357,6 +362,8 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
             }
 
             tx.Commit();
+            _committedBatches++;
+            _committedUnits += batch.Count;
             foreach (var request in batch)
             {
                 request.Complete();

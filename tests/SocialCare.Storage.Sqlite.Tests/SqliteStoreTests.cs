@@ -34,6 +34,35 @@ public sealed class SqliteStoreTests(SqliteCareStoreFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Commit_ConcurrentUnitsOfWork_AreGroupedIntoFewerDurableTransactions()
+    {
+        var path = fixture.NewPath();
+        await using var store = new SqliteCareStore(new SqliteCareStoreOptions { ConnectionString = $"Data Source={path}" });
+        await store.CreateWorkspaceAsync(new Workspace { Id = Ws, Name = "Brand", CreatedAt = T0 }, Ct);
+        var (batchesBefore, unitsBefore) = store.CommitStatistics;
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await using var session = await store.BeginAsync(Ws, Ct);
+                var at = T0.AddSeconds((w * 1000) + i);
+                await session.InsertContactAsync(new Contact { Id = ContactId.New(at), WorkspaceId = Ws, Handles = [new ContactHandle(ChannelKind.WhatsApp, $"g-{w}-{i}")], CreatedAt = at }, Ct);
+                await session.CommitAsync(Ct);
+            }
+        })));
+
+        var (batches, units) = store.CommitStatistics;
+        Assert.Equal(400, units - unitsBefore);
+        Assert.True(batches - batchesBefore < 400, $"{batches - batchesBefore} transactions for 400 units: nothing was grouped.");
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var mode = connection.CreateCommand();
+        mode.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string)mode.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task Open_SchemaFromTheFuture_FailsNamingTheSettingAndWhatToDo()
     {
         var path = fixture.NewPath();
