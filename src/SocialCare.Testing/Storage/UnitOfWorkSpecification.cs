@@ -248,9 +248,10 @@ public abstract class UnitOfWorkSpecification<TFixture>(TFixture fixture) : Care
             {
                 await using var s = await store.BeginAsync(ws, Ct);
                 var current = await s.GetConversationAsync(conversation.Id, Ct);
-                await s.UpdateConversationAsync(current! with { MessageCount = current.MessageCount + 1, Version = current.Version + 1 }, Ct);
                 try
                 {
+                    // the conflict may surface at the write or at commit; both are the contract
+                    await s.UpdateConversationAsync(current! with { MessageCount = current.MessageCount + 1, Version = current.Version + 1 }, Ct);
                     await s.CommitAsync(Ct);
                     Interlocked.Increment(ref won);
                 }
