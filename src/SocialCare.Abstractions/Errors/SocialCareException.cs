@@ -166,3 +166,24 @@ public sealed class InvalidInboundEventException : CareValidationException
     /// <summary>The event's type name.</summary>
     public string EventType { get; }
 }
+
+/// <summary>
+/// A storage provider cannot use the store as configured: the connection string is malformed, the file or directory is
+/// missing or read-only, the database is locked or unreachable, or its schema is newer than the library.
+/// <see cref="Setting"/> names the setting to fix and the message says what to do.
+/// </summary>
+public sealed class CareStoreConfigurationException : SocialCareException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="setting">The setting to fix, e.g. "SocialCare:Sqlite:ConnectionString".</param>
+    /// <param name="message">What is wrong and what to do.</param>
+    /// <param name="innerException">The provider's error, if any.</param>
+    public CareStoreConfigurationException(string setting, string message, Exception? innerException = null)
+        : base($"{setting}: {message}", innerException)
+    {
+        Setting = setting;
+    }
+
+    /// <summary>The setting to fix.</summary>
+    public string Setting { get; }
+}

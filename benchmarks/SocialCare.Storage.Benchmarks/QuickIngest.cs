@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using SocialCare.Ingestion;
+
+namespace SocialCare.Storage.Benchmarks;
+
+internal static class QuickIngest
+{
+    public static async Task RunAsync(string store, int messages)
+    {
+        var name = "bench_quick_" + store.ToLowerInvariant();
+        if (store != "InMemory")
+        {
+            BenchmarkStores.Drop(store, name);
+        }
+
+        var services = new ServiceCollection();
+        services.AddSocialCare(care =>
+        {
+            if (store != "InMemory")
+            {
+                BenchmarkStores.Use(care, store, name);
+            }
+
+            care.AddWorkspace("brand", "Brand");
+        });
+        await using var provider = services.BuildServiceProvider();
+        var ingestor = provider.GetRequiredService<ICareIngestor>();
+        var t0 = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        for (var round = 0; round < 3; round++)
+        {
+            var events = Enumerable.Range(0, messages).Select(i => new InboundMessage
+            {
+                WorkspaceId = new WorkspaceId("brand"),
+                Channel = new ChannelAccount(ChannelKind.WhatsApp, "15550001111"),
+                Customer = new ContactHandle(ChannelKind.WhatsApp, "cust-" + (i % 2000).ToString(CultureInfo.InvariantCulture)),
+                OccurredAt = t0.AddSeconds(i),
+                PlatformMessageId = $"wamid.{round}.{i}",
+                Text = "Hi, my order has not arrived yet, can you check? 📦",
+            }).ToArray();
+            var watch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (e, ct) => await ingestor.IngestAsync(e, ct));
+            Console.WriteLine($"{store}: {messages / watch.Elapsed.TotalSeconds:N0} msg/s ({watch.Elapsed.TotalMilliseconds:N0} ms for {messages:N0})");
+        }
+
+        if (store != "InMemory")
+        {
+            BenchmarkStores.Drop(store, name);
+        }
+    }
+}

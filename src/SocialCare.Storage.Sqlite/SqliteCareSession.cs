@@ -1,0 +1,410 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SocialCare.Storage.Json;
+using SocialCare.Storage.Relational;
+using static SocialCare.Storage.Sqlite.SqliteParameters;
+
+namespace SocialCare.Storage.Sqlite;
+
+/// <summary>A unit of work on the SQLite store: reads on a pooled connection, writes applied by the group committer.</summary>
+internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId workspaceId) : BufferedCareSession(workspaceId)
+{
+    private const int SqliteConstraint = 19;
+    private readonly string _ws = workspaceId.Value;
+    private SqliteConnectionLease? _lease;
+
+    private SqliteConnectionLease Lease => _lease ??= store.Rent();
+
+    protected override ValueTask ReleaseResourcesAsync()
+    {
+        if (_lease is not null)
+        {
+            store.Return(_lease);
+            _lease = null;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    // ------------------------------------------------------------------ reads
+    protected override ValueTask<Contact?> LoadContactAsync(ContactId id, CancellationToken ct) =>
+        ValueTask.FromResult(Contact(Lease.Command("SELECT doc FROM contacts WHERE workspace_id = $ws AND id = $id")
+            .With("$ws", _ws).With("$id", Key(id.Value)).ReadDoc()));
+
+    protected override ValueTask<Contact?> LoadContactByHandleAsync(ContactHandle handle, CancellationToken ct) =>
+        ValueTask.FromResult(Contact(Lease.Command(
+                "SELECT c.doc FROM contact_handles h JOIN contacts c ON c.workspace_id = h.workspace_id AND c.id = h.contact_id WHERE h.workspace_id = $ws AND h.kind = $k AND h.external_id = $e")
+            .With("$ws", _ws).With("$k", handle.Kind.Name).With("$e", handle.ExternalId).ReadDoc()));
+
+    protected override ValueTask<Conversation?> LoadConversationAsync(ConversationId id, CancellationToken ct) =>
+        ValueTask.FromResult(Conversation(Lease.Command("SELECT doc FROM conversations WHERE workspace_id = $ws AND id = $id")
+            .With("$ws", _ws).With("$id", Key(id.Value)).ReadDoc()));
+
+    protected override ValueTask<Conversation?> LoadLatestConversationAsync(ThreadKey key, CancellationToken ct) =>
+        ValueTask.FromResult(Conversation(Thread(Lease.Command(
+            "SELECT doc FROM conversations WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis ORDER BY created DESC, id DESC LIMIT 1"), key).ReadDoc()));
+
+    protected override ValueTask<Conversation?> LoadActiveConversationAsync(ThreadKey key, CancellationToken ct) =>
+        ValueTask.FromResult(Conversation(Thread(Lease.Command(
+            "SELECT doc FROM conversations WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis AND status <> 3 LIMIT 1"), key).ReadDoc()));
+
+    protected override ValueTask<Message?> LoadMessageAsync(MessageId id, CancellationToken ct) =>
+        ValueTask.FromResult(Message(Lease.Command("SELECT doc FROM messages WHERE workspace_id = $ws AND id = $id")
+            .With("$ws", _ws).With("$id", Key(id.Value)).ReadDoc()));
+
+    protected override ValueTask<Message?> LoadMessageByPlatformIdAsync(ChannelAccount channel, string platformMessageId, CancellationToken ct) =>
+        ValueTask.FromResult(Message(Lease.Command(
+                "SELECT doc FROM messages WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND platform_id = $pid")
+            .With("$ws", _ws).With("$ck", channel.Kind.Name).With("$acc", channel.AccountId).With("$pid", platformMessageId).ReadDoc()));
+
+    protected override ValueTask<bool> LoadHasMessageTextAsync(ConversationId id, string text, CancellationToken ct)
+    {
+        var command = Lease.Command("SELECT EXISTS (SELECT 1 FROM messages WHERE workspace_id = $ws AND conversation_id = $id AND socialcare_icontains(text, $t))")
+            .With("$ws", _ws).With("$id", Key(id.Value)).With("$t", text);
+        return ValueTask.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1);
+    }
+
+    protected override ValueTask<List<Conversation>> LoadConversationPageAsync(ConversationQuery query, ConversationCursor? after, int limit, CancellationToken ct)
+    {
+        var sql = new StringBuilder("SELECT c.doc FROM conversations c WHERE c.workspace_id = $ws");
+        var parameters = new List<(string, object?)> { ("$ws", _ws) };
+        if (query.Statuses is { Count: > 0 } statuses)
+        {
+            sql.Append(" AND c.status IN (");
+            var distinct = statuses.Distinct().ToList();
+            for (var i = 0; i < distinct.Count; i++)
+            {
+                sql.Append(i == 0 ? "$s" : ", $s").Append(i);
+                parameters.Add(($"$s{i}", (int)distinct[i]));
+            }
+
+            sql.Append(')');
+        }
+
+        if (query.Assignee is { } assignee)
+        {
+            sql.Append(" AND c.assignee = $assignee");
+            parameters.Add(("$assignee", assignee.Value));
+        }
+
+        if (query.Assigned is { } assigned)
+        {
+            sql.Append(assigned ? " AND c.assignee IS NOT NULL" : " AND c.assignee IS NULL");
+        }
+
+        if (query.Queue is not null)
+        {
+            sql.Append(" AND c.queue = $queue");
+            parameters.Add(("$queue", query.Queue));
+        }
+
+        if (query.Tag is not null)
+        {
+            sql.Append(" AND EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE t.value = $tag)");
+            parameters.Add(("$tag", query.Tag.Trim().ToLowerInvariant()));
+        }
+
+        if (query.ChannelKind is { } kind)
+        {
+            sql.Append(" AND c.channel_kind = $kind");
+            parameters.Add(("$kind", kind.Name));
+        }
+
+        if (query.Channel is { } channel)
+        {
+            sql.Append(" AND c.channel_kind = $chk AND c.account_id = $acc");
+            parameters.Add(("$chk", channel.Kind.Name));
+            parameters.Add(("$acc", channel.AccountId));
+        }
+
+        if (query.Priority is { } priority)
+        {
+            sql.Append(" AND c.priority = $priority");
+            parameters.Add(("$priority", (int)priority));
+        }
+
+        if (query.ContactId is { } contact)
+        {
+            sql.Append(" AND c.contact_id = $contact");
+            parameters.Add(("$contact", Key(contact.Value)));
+        }
+
+        if (query.Visibility is { } visibility)
+        {
+            sql.Append(" AND c.visibility = $visibility");
+            parameters.Add(("$visibility", (int)visibility));
+        }
+
+        if (query.TextContains is not null)
+        {
+            sql.Append(" AND EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id AND socialcare_icontains(m.text, $text))");
+            parameters.Add(("$text", query.TextContains));
+        }
+
+        var (column, descending) = query.Sort switch
+        {
+            ConversationSort.LastActivityNewest => ("c.last_activity", true),
+            ConversationSort.CreatedNewest => ("c.created", true),
+            _ => ("c.waiting", false),
+        };
+        if (after is { } cursor)
+        {
+            var op = descending ? "<" : ">";
+            sql.Append(query.Sort == ConversationSort.PriorityThenWaiting
+                ? $" AND (c.priority, {column}, c.id) {op} ($ap, $at, $aid)"
+                : $" AND ({column}, c.id) {op} ($at, $aid)");
+            parameters.Add(("$ap", (int)cursor.Priority));
+            parameters.Add(("$at", cursor.Ticks));
+            parameters.Add(("$aid", Key(cursor.Id.Value)));
+        }
+
+        var direction = descending ? " DESC" : string.Empty;
+        sql.Append(" ORDER BY ");
+        if (query.Sort == ConversationSort.PriorityThenWaiting)
+        {
+            sql.Append("c.priority, ");
+        }
+
+        sql.Append(column).Append(direction).Append(", c.id").Append(direction).Append(" LIMIT $limit");
+        parameters.Add(("$limit", limit));
+
+        var command = Lease.Command(sql.ToString());
+        foreach (var (name, value) in parameters)
+        {
+            command.With(name, value);
+        }
+
+        return ValueTask.FromResult(command.ReadDocs().ConvertAll(CareJsonContext.ReadConversation));
+    }
+
+    protected override ValueTask<List<Message>> LoadMessagePageAsync(MessageQuery query, long afterSequence, int limit, CancellationToken ct)
+    {
+        var sql = new StringBuilder("SELECT doc FROM messages WHERE workspace_id = $ws AND conversation_id = $cid");
+        if (query.Direction is not null)
+        {
+            sql.Append(" AND direction = $dir");
+        }
+
+        if (query.SentAtOrBefore is not null)
+        {
+            sql.Append(" AND sent_at <= $before");
+        }
+
+        if (afterSequence > 0)
+        {
+            sql.Append(query.Descending ? " AND sequence < $after" : " AND sequence > $after");
+        }
+
+        sql.Append(query.Descending ? " ORDER BY sequence DESC" : " ORDER BY sequence").Append(" LIMIT $limit");
+        var command = Lease.Command(sql.ToString()).With("$ws", _ws).With("$cid", Key(query.ConversationId.Value)).With("$limit", limit);
+        if (query.Direction is { } d)
+        {
+            command.With("$dir", (int)d);
+        }
+
+        if (query.SentAtOrBefore is { } before)
+        {
+            command.With("$before", before.UtcTicks);
+        }
+
+        if (afterSequence > 0)
+        {
+            command.With("$after", afterSequence);
+        }
+
+        return ValueTask.FromResult(command.ReadDocs().ConvertAll(CareJsonContext.ReadMessage));
+    }
+
+    // ------------------------------------------------------------------ commit
+    protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct) =>
+        await store.WriteAsync((lease, tx) => Apply(lease, tx, changes), ct).ConfigureAwait(false);
+
+    private static bool Apply(SqliteConnectionLease lease, SqliteTransaction tx, ChangeSet changes)
+    {
+        var ws = changes.WorkspaceId.Value;
+
+        // contacts: updates (and their old handles) first, so a handle can move between contacts in one unit of work
+        foreach (var p in changes.Contacts.Where(p => !p.Inserted))
+        {
+            var c = p.Entity;
+            var rows = lease.Command("UPDATE contacts SET version = $v, doc = $doc WHERE workspace_id = $ws AND id = $id AND version = $base", tx)
+                .With("$v", c.Version).With("$doc", CareJsonContext.Serialize(c)).With("$ws", ws).With("$id", Key(c.Id.Value)).With("$base", p.BaseVersion)
+                .ExecuteNonQuery();
+            if (rows != 1)
+            {
+                throw new ConcurrencyConflictException("contact", c.Id.ToString(), p.BaseVersion, StoredVersion(lease, tx, "contacts", ws, c.Id.Value));
+            }
+
+            lease.Command("DELETE FROM contact_handles WHERE workspace_id = $ws AND contact_id = $id", tx).With("$ws", ws).With("$id", Key(c.Id.Value)).ExecuteNonQuery();
+        }
+
+        foreach (var p in changes.Contacts.Where(p => p.Inserted))
+        {
+            var c = p.Entity;
+            Guard(
+                () => lease.Command("INSERT INTO contacts (workspace_id, id, version, doc) VALUES ($ws, $id, $v, $doc)", tx)
+                    .With("$ws", ws).With("$id", Key(c.Id.Value)).With("$v", c.Version).With("$doc", CareJsonContext.Serialize(c)).ExecuteNonQuery(),
+                () => new ConcurrencyConflictException("contact", c.Id.ToString(), null, null, "another writer inserted this contact first"));
+        }
+
+        foreach (var p in changes.Contacts)
+        {
+            foreach (var h in p.Entity.Handles)
+            {
+                Guard(
+                    () => lease.Command("INSERT INTO contact_handles (workspace_id, kind, external_id, contact_id) VALUES ($ws, $k, $e, $id)", tx)
+                        .With("$ws", ws).With("$k", h.Kind.Name).With("$e", h.ExternalId).With("$id", Key(p.Entity.Id.Value)).ExecuteNonQuery(),
+                    () => new ConcurrencyConflictException("contact", h.ToString(), null, null, $"handle {h} was taken by another contact"));
+            }
+        }
+
+        foreach (var p in changes.Conversations)
+        {
+            var c = p.Entity;
+            var key = ThreadKey.Of(c).ToString();
+            if (p.Inserted)
+            {
+                Guard(
+                    () => Bind(lease.Command(
+                        "INSERT INTO conversations (workspace_id, id, version, contact_id, channel_kind, account_id, handle_kind, handle_id, visibility, status, priority, queue, assignee, tags, created, last_activity, waiting, doc) " +
+                        "VALUES ($ws, $id, $v, $contact, $ck, $acc, $hk, $hid, $vis, $status, $priority, $queue, $assignee, $tags, $created, $la, $w, $doc)", tx), ws, c).ExecuteNonQuery(),
+                    () => new ConcurrencyConflictException("conversation", key, null, null, "another writer started a conversation on this thread (or used this id) first"));
+            }
+            else
+            {
+                var rows = Guard(
+                    () => Bind(lease.Command(UpdateConversationSql(p.Original, c), tx), ws, c).With("$base", p.BaseVersion).ExecuteNonQuery(),
+                    () => new ConcurrencyConflictException("conversation", key, null, null, "another conversation became active on this thread first"));
+                if (rows != 1)
+                {
+                    throw new ConcurrencyConflictException("conversation", c.Id.ToString(), p.BaseVersion, StoredVersion(lease, tx, "conversations", ws, c.Id.Value));
+                }
+            }
+        }
+
+        foreach (var p in changes.Messages)
+        {
+            var m = p.Entity;
+            if (p.Inserted)
+            {
+                Guard(
+                    () => Bind(lease.Command(
+                        "INSERT INTO messages (workspace_id, id, version, conversation_id, sequence, channel_kind, account_id, platform_id, direction, sent_at, text, doc) " +
+                        "VALUES ($ws, $id, $v, $cid, $seq, $ck, $acc, $pid, $dir, $sent, $text, $doc)", tx), ws, m).ExecuteNonQuery(),
+                    () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId ?? m.Id.ToString()}", null, null, "another writer stored this platform message id (or message id) first"));
+            }
+            else
+            {
+                var rows = Guard(
+                    () => Bind(lease.Command(
+                        "UPDATE messages SET version = $v, sequence = $seq, channel_kind = $ck, account_id = $acc, platform_id = $pid, direction = $dir, sent_at = $sent, text = $text, doc = $doc " +
+                        "WHERE workspace_id = $ws AND id = $id AND conversation_id = $cid AND version = $base", tx), ws, m).With("$base", p.BaseVersion).ExecuteNonQuery(),
+                    () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId}", null, null, "another message has this platform message id"));
+                if (rows != 1)
+                {
+                    throw new ConcurrencyConflictException("message", m.Id.ToString(), p.BaseVersion, StoredVersion(lease, tx, "messages", ws, m.Id.Value));
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// SQLite rewrites every index whose column is named in SET, changed or not; naming only the changed indexed
+    /// columns keeps an append (last activity moves) to two index updates instead of nine.
+    /// </summary>
+    private static string UpdateConversationSql(Conversation? original, Conversation c)
+    {
+        var set = new StringBuilder("UPDATE conversations SET version = $v, doc = $doc");
+        var all = original is null;
+        if (all || original!.ContactId != c.ContactId)
+        {
+            set.Append(", contact_id = $contact");
+        }
+
+        if (all || original!.Status != c.Status)
+        {
+            set.Append(", status = $status");
+        }
+
+        if (all || original!.Priority != c.Priority)
+        {
+            set.Append(", priority = $priority");
+        }
+
+        if (all || !string.Equals(original!.Queue, c.Queue, StringComparison.Ordinal))
+        {
+            set.Append(", queue = $queue");
+        }
+
+        if (all || original!.Assignee != c.Assignee)
+        {
+            set.Append(", assignee = $assignee");
+        }
+
+        if (all || !original!.Tags.SequenceEqual(c.Tags, StringComparer.Ordinal))
+        {
+            set.Append(", tags = $tags");
+        }
+
+        if (all || original!.CreatedAt.UtcTicks != c.CreatedAt.UtcTicks)
+        {
+            set.Append(", created = $created");
+        }
+
+        if (all || original!.LastActivityAt.UtcTicks != c.LastActivityAt.UtcTicks)
+        {
+            set.Append(", last_activity = $la");
+        }
+
+        if (all || ConversationCursor.SortTicks(original!, ConversationSort.WaitingLongest) != ConversationCursor.SortTicks(c, ConversationSort.WaitingLongest))
+        {
+            set.Append(", waiting = $w");
+        }
+
+        return set.Append(" WHERE workspace_id = $ws AND id = $id AND version = $base AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis").ToString();
+    }
+
+    private static SqliteCommand Bind(SqliteCommand command, string ws, Conversation c) => command
+        .With("$ws", ws).With("$id", Key(c.Id.Value)).With("$v", c.Version).With("$contact", Key(c.ContactId.Value))
+        .With("$ck", c.Channel.Kind.Name).With("$acc", c.Channel.AccountId).With("$hk", c.Handle.Kind.Name).With("$hid", c.Handle.ExternalId)
+        .With("$vis", (int)c.Visibility).With("$status", (int)c.Status).With("$priority", (int)c.Priority).With("$queue", c.Queue)
+        .With("$assignee", c.Assignee?.Value).With("$tags", JsonSerializer.Serialize(c.Tags.ToList(), CareJsonContext.Default.ListString))
+        .With("$created", c.CreatedAt.UtcTicks).With("$la", c.LastActivityAt.UtcTicks)
+        .With("$w", ConversationCursor.SortTicks(c, ConversationSort.WaitingLongest)).With("$doc", CareJsonContext.Serialize(c));
+
+    private static SqliteCommand Bind(SqliteCommand command, string ws, Message m) => command
+        .With("$ws", ws).With("$id", Key(m.Id.Value)).With("$v", m.Version).With("$cid", Key(m.ConversationId.Value)).With("$seq", m.Sequence)
+        .With("$ck", m.Channel.Kind.Name).With("$acc", m.Channel.AccountId).With("$pid", m.PlatformMessageId).With("$dir", (int)m.Direction)
+        .With("$sent", m.SentAt.UtcTicks).With("$text", m.Text).With("$doc", CareJsonContext.Serialize(m));
+
+    private static int Guard(Func<int> write, Func<ConcurrencyConflictException> conflict)
+    {
+        try
+        {
+            return write();
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        {
+            throw conflict();
+        }
+    }
+
+    private static long? StoredVersion(SqliteConnectionLease lease, SqliteTransaction tx, string table, string ws, Guid id)
+    {
+        var value = lease.Command($"SELECT version FROM {table} WHERE workspace_id = $ws AND id = $id", tx).With("$ws", ws).With("$id", Key(id)).ExecuteScalar();
+        return value is long v ? v : null;
+    }
+
+    private SqliteCommand Thread(SqliteCommand command, ThreadKey key) => command
+        .With("$ws", _ws).With("$ck", key.Channel.Kind.Name).With("$acc", key.Channel.AccountId)
+        .With("$hk", key.Handle.Kind.Name).With("$hid", key.Handle.ExternalId).With("$vis", (int)key.Visibility);
+
+    private static Contact? Contact(string? doc) => doc is null ? null : CareJsonContext.ReadContact(doc);
+
+    private static Conversation? Conversation(string? doc) => doc is null ? null : CareJsonContext.ReadConversation(doc);
+
+    private static Message? Message(string? doc) => doc is null ? null : CareJsonContext.ReadMessage(doc);
+}
