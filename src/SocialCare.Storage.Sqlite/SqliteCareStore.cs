@@ -72,7 +72,7 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
         await EnsureReady().WaitAsync(cancellationToken).ConfigureAwait(false);
         var doc = CareJsonContext.Serialize(workspace);
         var created = await WriteAsync(
-            (lease, tx) => lease.Command("INSERT INTO workspaces (id, doc) VALUES ($id, $doc) ON CONFLICT (id) DO NOTHING", tx)
+            lease => lease.Command("INSERT INTO workspaces (id, doc) VALUES ($id, $doc) ON CONFLICT (id) DO NOTHING")
                 .With("$id", workspace.Id.Value).With("$doc", doc).ExecuteNonQuery() == 1,
             cancellationToken).ConfigureAwait(false);
         _knownWorkspaces[workspace.Id] = true;
@@ -170,7 +170,7 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
     }
 
     /// <summary>Queues a write for the next group commit; completes when its transaction is durable.</summary>
-    internal Task<T> WriteAsync<T>(Func<SqliteConnectionLease, SqliteTransaction, T> apply, CancellationToken cancellationToken)
+    internal Task<T> WriteAsync<T>(Func<SqliteConnectionLease, T> apply, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var request = new WriteRequest<T>(apply);
@@ -339,29 +339,34 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One durable transaction for the batch, each unit of work in its own savepoint. The transaction statements run as
+    /// cached, prepared commands on the writer connection (SqliteTransaction would prepare BEGIN, SAVEPOINT, RELEASE and
+    /// COMMIT anew every time, on the thread that every unit of work of the process goes through); the write commands
+    /// therefore carry no SqliteTransaction object.
+    /// </summary>
     private void CommitBatch(SqliteConnectionLease writer, List<WriteRequest> batch)
     {
-        SqliteTransaction? tx = null;
         try
         {
-            tx = writer.Connection.BeginTransaction(deferred: false);
+            writer.Execute("BEGIN IMMEDIATE");
             foreach (var request in batch)
             {
-                tx.Save("uow");
+                writer.Execute("SAVEPOINT uow");
                 try
                 {
-                    request.Apply(writer, tx);
-                    tx.Release("uow");
+                    request.Apply(writer);
+                    writer.Execute("RELEASE uow");
                 }
                 catch (Exception ex) when (ex is ConcurrencyConflictException or CareValidationException or SqliteException)
                 {
-                    tx.Rollback("uow");
-                    tx.Release("uow");
+                    writer.Execute("ROLLBACK TO uow");
+                    writer.Execute("RELEASE uow");
                     request.Fail(ex);
                 }
             }
 
-            tx.Commit();
+            writer.Execute("COMMIT");
             _committedBatches++;
             _committedUnits += batch.Count;
             foreach (var request in batch)
@@ -371,13 +376,16 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
         }
         catch (Exception ex)
         {
-            try
+            if (!writer.InAutocommit)
             {
-                tx?.Rollback();
-            }
-            catch (SqliteException)
-            {
-                // the transaction is already gone
+                try
+                {
+                    writer.Execute("ROLLBACK");
+                }
+                catch (SqliteException)
+                {
+                    // the transaction is already gone
+                }
             }
 
             Log.GroupCommitFailed(_logger, batch.Count, ex);
@@ -387,10 +395,6 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
                 request.Fail(error);
                 request.Complete();
             }
-        }
-        finally
-        {
-            tx?.Dispose();
         }
     }
 
@@ -472,14 +476,14 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
 
     internal abstract class WriteRequest
     {
-        public abstract void Apply(SqliteConnectionLease lease, SqliteTransaction tx);
+        public abstract void Apply(SqliteConnectionLease lease);
 
         public abstract void Fail(Exception error);
 
         public abstract void Complete();
     }
 
-    private sealed class WriteRequest<T>(Func<SqliteConnectionLease, SqliteTransaction, T> apply) : WriteRequest
+    private sealed class WriteRequest<T>(Func<SqliteConnectionLease, T> apply) : WriteRequest
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Exception? _error;
@@ -487,7 +491,7 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
 
         public Task<T> Task => _done.Task;
 
-        public override void Apply(SqliteConnectionLease lease, SqliteTransaction tx) => _result = apply(lease, tx);
+        public override void Apply(SqliteConnectionLease lease) => _result = apply(lease);
 
         public override void Fail(Exception error) => _error ??= error;
 
