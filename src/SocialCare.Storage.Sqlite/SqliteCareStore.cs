@@ -340,30 +340,28 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
     }
 
     /// <summary>
-    /// One durable transaction for the batch, each unit of work in its own savepoint. The transaction statements run as
-    /// cached, prepared commands on the writer connection (SqliteTransaction would prepare BEGIN, SAVEPOINT, RELEASE and
-    /// COMMIT anew every time, on the thread that every unit of work of the process goes through); the write commands
-    /// therefore carry no SqliteTransaction object.
+    /// One durable transaction for the batch. Units of work rarely fail, so the batch is first applied without
+    /// savepoints (two statements fewer per unit on the writer thread, which every unit of work of the process goes
+    /// through); if any unit fails, that transaction is rolled back and the batch is applied again with each unit in its
+    /// own savepoint, so one failing unit never affects another (the units are applied in the same order to the same
+    /// state, so each fails or succeeds as it would have). The transaction statements run as cached, prepared commands
+    /// on the writer connection (SqliteTransaction would prepare BEGIN, SAVEPOINT, RELEASE and COMMIT anew every time);
+    /// the write commands therefore carry no SqliteTransaction object.
     /// </summary>
     private void CommitBatch(SqliteConnectionLease writer, List<WriteRequest> batch)
     {
         try
         {
             writer.Execute("BEGIN IMMEDIATE");
-            foreach (var request in batch)
+            if (!TryApplyAll(writer, batch))
             {
-                writer.Execute("SAVEPOINT uow");
-                try
+                if (!writer.InAutocommit)
                 {
-                    request.Apply(writer);
-                    writer.Execute("RELEASE uow");
+                    writer.Execute("ROLLBACK"); // (some errors end the transaction themselves)
                 }
-                catch (Exception ex) when (ex is ConcurrencyConflictException or CareValidationException or SqliteException)
-                {
-                    writer.Execute("ROLLBACK TO uow");
-                    writer.Execute("RELEASE uow");
-                    request.Fail(ex);
-                }
+
+                writer.Execute("BEGIN IMMEDIATE");
+                ApplyEachInSavepoint(writer, batch);
             }
 
             writer.Execute("COMMIT");
@@ -397,6 +395,45 @@ public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Applies every unit in the open transaction; false (nothing recorded) as soon as one fails.</summary>
+    private static bool TryApplyAll(SqliteConnectionLease writer, List<WriteRequest> batch)
+    {
+        foreach (var request in batch)
+        {
+            try
+            {
+                request.Apply(writer);
+            }
+            catch (Exception ex) when (IsUnitFailure(ex))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void ApplyEachInSavepoint(SqliteConnectionLease writer, List<WriteRequest> batch)
+    {
+        foreach (var request in batch)
+        {
+            writer.Execute("SAVEPOINT uow");
+            try
+            {
+                request.Apply(writer);
+                writer.Execute("RELEASE uow");
+            }
+            catch (Exception ex) when (IsUnitFailure(ex))
+            {
+                writer.Execute("ROLLBACK TO uow");
+                writer.Execute("RELEASE uow");
+                request.Fail(ex);
+            }
+        }
+    }
+
+    private static bool IsUnitFailure(Exception ex) => ex is ConcurrencyConflictException or CareValidationException or SqliteException;
 
     /// <summary>
     /// The writer's queue. The writer thread sleeps on a kernel event (no spinning: producers arrive every few hundred
