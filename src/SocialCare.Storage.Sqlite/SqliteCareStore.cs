@@ -10,7 +10,7 @@ namespace SocialCare.Storage.Sqlite;
 
 /// <summary>
 /// The SQLite care store: one file in WAL mode. Units of work buffer their writes; commits from concurrent units of
-/// work are grouped into one durable transaction (each in its own savepoint, so one conflict never affects another),
+/// work are grouped into one durable transaction (one conflict never affects another: see <see cref="CommitBatch"/>),
 /// and a commit returns only after that transaction is on disk (<c>synchronous=FULL</c>).
 /// </summary>
 public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
