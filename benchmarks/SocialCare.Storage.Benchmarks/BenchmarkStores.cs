@@ -35,6 +35,7 @@ internal static class BenchmarkStores
     {
         if (store == "Sqlite")
         {
+            Directory.CreateDirectory(DataDirectory); // the first run on a machine finds no directory yet
             foreach (var file in Directory.EnumerateFiles(DataDirectory, name + ".db*"))
             {
                 File.Delete(file);

@@ -217,73 +217,87 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
     }
 
     // ------------------------------------------------------------------ commit
-    protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct) =>
-        await store.WriteAsync((lease, tx) => Apply(lease, tx, changes), ct).ConfigureAwait(false);
-
-    private static bool Apply(SqliteConnectionLease lease, SqliteTransaction tx, ChangeSet changes)
+    protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct)
     {
-        var ws = changes.WorkspaceId.Value;
+        // JSON and SQL text are produced here, on the producer's thread: the single writer thread is the store's serial
+        // bottleneck (it executes every unit of work of every producer), so it should only bind and execute.
+        var prepared = new PreparedChanges(changes);
+        await store.WriteAsync(lease => Apply(lease, prepared), ct).ConfigureAwait(false);
+    }
+
+    private static bool Apply(SqliteConnectionLease lease, PreparedChanges changes)
+    {
+        var ws = changes.WorkspaceId;
 
         // contacts: updates (and their old handles) first, so a handle can move between contacts in one unit of work
-        foreach (var p in changes.Contacts.Where(p => !p.Inserted))
+        foreach (var (p, doc) in changes.Contacts)
         {
+            if (p.Inserted)
+            {
+                continue;
+            }
+
             var c = p.Entity;
-            var rows = lease.Command("UPDATE contacts SET version = $v, doc = $doc WHERE workspace_id = $ws AND id = $id AND version = $base", tx)
-                .With("$v", c.Version).With("$doc", CareJsonContext.Serialize(c)).With("$ws", ws).With("$id", Key(c.Id.Value)).With("$base", p.BaseVersion)
+            var rows = lease.Command("UPDATE contacts SET version = $v, doc = $doc WHERE workspace_id = $ws AND id = $id AND version = $base")
+                .With("$v", c.Version).With("$doc", doc).With("$ws", ws).With("$id", Key(c.Id.Value)).With("$base", p.BaseVersion)
                 .ExecuteNonQuery();
             if (rows != 1)
             {
-                throw new ConcurrencyConflictException("contact", c.Id.ToString(), p.BaseVersion, StoredVersion(lease, tx, "contacts", ws, c.Id.Value));
+                throw new ConcurrencyConflictException("contact", c.Id.ToString(), p.BaseVersion, StoredVersion(lease, "contacts", ws, c.Id.Value));
             }
 
-            lease.Command("DELETE FROM contact_handles WHERE workspace_id = $ws AND contact_id = $id", tx).With("$ws", ws).With("$id", Key(c.Id.Value)).ExecuteNonQuery();
+            lease.Command("DELETE FROM contact_handles WHERE workspace_id = $ws AND contact_id = $id").With("$ws", ws).With("$id", Key(c.Id.Value)).ExecuteNonQuery();
         }
 
-        foreach (var p in changes.Contacts.Where(p => p.Inserted))
+        foreach (var (p, doc) in changes.Contacts)
         {
+            if (!p.Inserted)
+            {
+                continue;
+            }
+
             var c = p.Entity;
             Guard(
-                () => lease.Command("INSERT INTO contacts (workspace_id, id, version, doc) VALUES ($ws, $id, $v, $doc)", tx)
-                    .With("$ws", ws).With("$id", Key(c.Id.Value)).With("$v", c.Version).With("$doc", CareJsonContext.Serialize(c)).ExecuteNonQuery(),
+                () => lease.Command("INSERT INTO contacts (workspace_id, id, version, doc) VALUES ($ws, $id, $v, $doc)")
+                    .With("$ws", ws).With("$id", Key(c.Id.Value)).With("$v", c.Version).With("$doc", doc).ExecuteNonQuery(),
                 () => new ConcurrencyConflictException("contact", c.Id.ToString(), null, null, "another writer inserted this contact first"));
         }
 
-        foreach (var p in changes.Contacts)
+        foreach (var (p, _) in changes.Contacts)
         {
             foreach (var h in p.Entity.Handles)
             {
                 Guard(
-                    () => lease.Command("INSERT INTO contact_handles (workspace_id, kind, external_id, contact_id) VALUES ($ws, $k, $e, $id)", tx)
+                    () => lease.Command("INSERT INTO contact_handles (workspace_id, kind, external_id, contact_id) VALUES ($ws, $k, $e, $id)")
                         .With("$ws", ws).With("$k", h.Kind.Name).With("$e", h.ExternalId).With("$id", Key(p.Entity.Id.Value)).ExecuteNonQuery(),
                     () => new ConcurrencyConflictException("contact", h.ToString(), null, null, $"handle {h} was taken by another contact"));
             }
         }
 
-        foreach (var p in changes.Conversations)
+        foreach (var w in changes.Conversations)
         {
-            var c = p.Entity;
-            var key = ThreadKey.Of(c).ToString();
+            var (p, c) = (w.Write, w.Write.Entity);
             if (p.Inserted)
             {
                 Guard(
                     () => Bind(lease.Command(
                         "INSERT INTO conversations (workspace_id, id, version, contact_id, channel_kind, account_id, handle_kind, handle_id, visibility, status, priority, queue, assignee, tags, created, last_activity, waiting, doc) " +
-                        "VALUES ($ws, $id, $v, $contact, $ck, $acc, $hk, $hid, $vis, $status, $priority, $queue, $assignee, $tags, $created, $la, $w, $doc)", tx), ws, c).ExecuteNonQuery(),
-                    () => new ConcurrencyConflictException("conversation", key, null, null, "another writer started a conversation on this thread (or used this id) first"));
+                        "VALUES ($ws, $id, $v, $contact, $ck, $acc, $hk, $hid, $vis, $status, $priority, $queue, $assignee, $tags, $created, $la, $w, $doc)"), ws, w).ExecuteNonQuery(),
+                    () => new ConcurrencyConflictException("conversation", ThreadKey.Of(c).ToString(), null, null, "another writer started a conversation on this thread (or used this id) first"));
             }
             else
             {
                 var rows = Guard(
-                    () => Bind(lease.Command(UpdateConversationSql(p.Original, c), tx), ws, c).With("$base", p.BaseVersion).ExecuteNonQuery(),
-                    () => new ConcurrencyConflictException("conversation", key, null, null, "another conversation became active on this thread first"));
+                    () => Bind(lease.Command(w.UpdateSql!), ws, w).With("$base", p.BaseVersion).ExecuteNonQuery(),
+                    () => new ConcurrencyConflictException("conversation", ThreadKey.Of(c).ToString(), null, null, "another conversation became active on this thread first"));
                 if (rows != 1)
                 {
-                    throw new ConcurrencyConflictException("conversation", c.Id.ToString(), p.BaseVersion, StoredVersion(lease, tx, "conversations", ws, c.Id.Value));
+                    throw new ConcurrencyConflictException("conversation", c.Id.ToString(), p.BaseVersion, StoredVersion(lease, "conversations", ws, c.Id.Value));
                 }
             }
         }
 
-        foreach (var p in changes.Messages)
+        foreach (var (p, doc) in changes.Messages)
         {
             var m = p.Entity;
             if (p.Inserted)
@@ -291,7 +305,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
                 Guard(
                     () => Bind(lease.Command(
                         "INSERT INTO messages (workspace_id, id, version, conversation_id, sequence, channel_kind, account_id, platform_id, direction, sent_at, text, doc) " +
-                        "VALUES ($ws, $id, $v, $cid, $seq, $ck, $acc, $pid, $dir, $sent, $text, $doc)", tx), ws, m).ExecuteNonQuery(),
+                        "VALUES ($ws, $id, $v, $cid, $seq, $ck, $acc, $pid, $dir, $sent, $text, $doc)"), ws, m, doc).ExecuteNonQuery(),
                     () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId ?? m.Id.ToString()}", null, null, "another writer stored this platform message id (or message id) first"));
             }
             else
@@ -299,11 +313,11 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
                 var rows = Guard(
                     () => Bind(lease.Command(
                         "UPDATE messages SET version = $v, sequence = $seq, channel_kind = $ck, account_id = $acc, platform_id = $pid, direction = $dir, sent_at = $sent, text = $text, doc = $doc " +
-                        "WHERE workspace_id = $ws AND id = $id AND conversation_id = $cid AND version = $base", tx), ws, m).With("$base", p.BaseVersion).ExecuteNonQuery(),
+                        "WHERE workspace_id = $ws AND id = $id AND conversation_id = $cid AND version = $base"), ws, m, doc).With("$base", p.BaseVersion).ExecuteNonQuery(),
                     () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId}", null, null, "another message has this platform message id"));
                 if (rows != 1)
                 {
-                    throw new ConcurrencyConflictException("message", m.Id.ToString(), p.BaseVersion, StoredVersion(lease, tx, "messages", ws, m.Id.Value));
+                    throw new ConcurrencyConflictException("message", m.Id.ToString(), p.BaseVersion, StoredVersion(lease, "messages", ws, m.Id.Value));
                 }
             }
         }
@@ -367,18 +381,22 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
         return set.Append(" WHERE workspace_id = $ws AND id = $id AND version = $base AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis").ToString();
     }
 
-    private static SqliteCommand Bind(SqliteCommand command, string ws, Conversation c) => command
-        .With("$ws", ws).With("$id", Key(c.Id.Value)).With("$v", c.Version).With("$contact", Key(c.ContactId.Value))
-        .With("$ck", c.Channel.Kind.Name).With("$acc", c.Channel.AccountId).With("$hk", c.Handle.Kind.Name).With("$hid", c.Handle.ExternalId)
-        .With("$vis", (int)c.Visibility).With("$status", (int)c.Status).With("$priority", (int)c.Priority).With("$queue", c.Queue)
-        .With("$assignee", c.Assignee?.Value).With("$tags", JsonSerializer.Serialize(c.Tags.ToList(), CareJsonContext.Default.ListString))
-        .With("$created", c.CreatedAt.UtcTicks).With("$la", c.LastActivityAt.UtcTicks)
-        .With("$w", ConversationCursor.SortTicks(c, ConversationSort.WaitingLongest)).With("$doc", CareJsonContext.Serialize(c));
+    private static SqliteCommand Bind(SqliteCommand command, string ws, PreparedConversation w)
+    {
+        var c = w.Write.Entity;
+        return command
+            .With("$ws", ws).With("$id", Key(c.Id.Value)).With("$v", c.Version).With("$contact", Key(c.ContactId.Value))
+            .With("$ck", c.Channel.Kind.Name).With("$acc", c.Channel.AccountId).With("$hk", c.Handle.Kind.Name).With("$hid", c.Handle.ExternalId)
+            .With("$vis", (int)c.Visibility).With("$status", (int)c.Status).With("$priority", (int)c.Priority).With("$queue", c.Queue)
+            .With("$assignee", c.Assignee?.Value).With("$tags", w.Tags)
+            .With("$created", c.CreatedAt.UtcTicks).With("$la", c.LastActivityAt.UtcTicks)
+            .With("$w", ConversationCursor.SortTicks(c, ConversationSort.WaitingLongest)).With("$doc", w.Doc);
+    }
 
-    private static SqliteCommand Bind(SqliteCommand command, string ws, Message m) => command
+    private static SqliteCommand Bind(SqliteCommand command, string ws, Message m, string doc) => command
         .With("$ws", ws).With("$id", Key(m.Id.Value)).With("$v", m.Version).With("$cid", Key(m.ConversationId.Value)).With("$seq", m.Sequence)
         .With("$ck", m.Channel.Kind.Name).With("$acc", m.Channel.AccountId).With("$pid", m.PlatformMessageId).With("$dir", (int)m.Direction)
-        .With("$sent", m.SentAt.UtcTicks).With("$text", m.Text).With("$doc", CareJsonContext.Serialize(m));
+        .With("$sent", m.SentAt.UtcTicks).With("$text", m.Text).With("$doc", doc);
 
     private static int Guard(Func<int> write, Func<ConcurrencyConflictException> conflict)
     {
@@ -392,9 +410,9 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
         }
     }
 
-    private static long? StoredVersion(SqliteConnectionLease lease, SqliteTransaction tx, string table, string ws, Guid id)
+    private static long? StoredVersion(SqliteConnectionLease lease, string table, string ws, Guid id)
     {
-        var value = lease.Command($"SELECT version FROM {table} WHERE workspace_id = $ws AND id = $id", tx).With("$ws", ws).With("$id", Key(id)).ExecuteScalar();
+        var value = lease.Command($"SELECT version FROM {table} WHERE workspace_id = $ws AND id = $id").With("$ws", ws).With("$id", Key(id)).ExecuteScalar();
         return value is long v ? v : null;
     }
 
@@ -407,4 +425,28 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
     private static Conversation? Conversation(string? doc) => doc is null ? null : CareJsonContext.ReadConversation(doc);
 
     private static Message? Message(string? doc) => doc is null ? null : CareJsonContext.ReadMessage(doc);
+
+    /// <summary>A change set with every document serialized and every SQL text built, ready for the writer thread.</summary>
+    private sealed class PreparedChanges(ChangeSet changes)
+    {
+        public string WorkspaceId { get; } = changes.WorkspaceId.Value;
+
+        public List<(PendingWrite<Contact> Write, string Doc)> Contacts { get; } = changes.Contacts.ConvertAll(p => (p, CareJsonContext.Serialize(p.Entity)));
+
+        public List<PreparedConversation> Conversations { get; } = changes.Conversations.ConvertAll(p => new PreparedConversation(p));
+
+        public List<(PendingWrite<Message> Write, string Doc)> Messages { get; } = changes.Messages.ConvertAll(p => (p, CareJsonContext.Serialize(p.Entity)));
+    }
+
+    private sealed class PreparedConversation(PendingWrite<Conversation> write)
+    {
+        public PendingWrite<Conversation> Write { get; } = write;
+
+        public string Doc { get; } = CareJsonContext.Serialize(write.Entity);
+
+        public string Tags { get; } = JsonSerializer.Serialize(write.Entity.Tags.ToList(), CareJsonContext.Default.ListString);
+
+        /// <summary>For an update: the statement naming only the indexed columns that changed.</summary>
+        public string? UpdateSql { get; } = write.Inserted ? null : UpdateConversationSql(write.Original, write.Entity);
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace SocialCare.Storage.Sqlite;
 
@@ -53,6 +54,12 @@ internal sealed class SqliteConnectionLease : IDisposable
         command.Transaction = transaction;
         return command;
     }
+
+    /// <summary>Runs a statement without parameters through the command cache (prepared once).</summary>
+    public void Execute(string sql) => Command(sql).ExecuteNonQuery();
+
+    /// <summary>False while a transaction is open on the connection (also one begun with a plain BEGIN statement).</summary>
+    public bool InAutocommit => raw.sqlite3_get_autocommit(Connection.Handle) != 0;
 
     public void Dispose()
     {

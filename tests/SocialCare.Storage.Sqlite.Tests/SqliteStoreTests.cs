@@ -63,6 +63,49 @@ public sealed class SqliteStoreTests(SqliteCareStoreFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Commit_AUnitThatFailsInAGroupCommit_FailsAloneAndTheOthersAreKept()
+    {
+        var path = fixture.NewPath();
+        await using var store = new SqliteCareStore(new SqliteCareStoreOptions { ConnectionString = $"Data Source={path}" });
+        await store.CreateWorkspaceAsync(new Workspace { Id = Ws, Name = "Brand", CreatedAt = T0 }, Ct);
+        var conflicts = 0;
+
+        // Even workers insert a contact with a handle of their own; odd workers race for one shared handle per round.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var at = T0.AddSeconds((w * 1000) + i);
+                var handle = new ContactHandle(ChannelKind.WhatsApp, w % 2 == 0 ? $"own-{w}-{i}" : $"shared-{i}");
+                try
+                {
+                    await using var session = await store.BeginAsync(Ws, Ct);
+                    await session.InsertContactAsync(new Contact { Id = ContactId.New(at), WorkspaceId = Ws, Handles = [handle], CreatedAt = at }, Ct);
+                    await session.CommitAsync(Ct);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    Interlocked.Increment(ref conflicts);
+                }
+            }
+        })));
+
+        await using var check = await store.BeginAsync(Ws, Ct);
+        for (var i = 0; i < 40; i++)
+        {
+            for (var w = 0; w < 8; w += 2)
+            {
+                Assert.NotNull(await check.FindContactAsync(new ContactHandle(ChannelKind.WhatsApp, $"own-{w}-{i}"), Ct));
+            }
+
+            Assert.NotNull(await check.FindContactAsync(new ContactHandle(ChannelKind.WhatsApp, $"shared-{i}"), Ct));
+        }
+
+        Assert.Equal(40 * 3, conflicts); // of the four racing inserts of each shared handle, exactly one wins
+        Assert.Equal(40 * 5, Count(path, "SELECT COUNT(*) FROM contacts"));
+    }
+
+    [Fact]
     public async Task Open_SchemaFromTheFuture_FailsNamingTheSettingAndWhatToDo()
     {
         var path = fixture.NewPath();
@@ -249,6 +292,15 @@ public sealed class SqliteStoreTests(SqliteCareStoreFixture fixture) : IClassFix
         command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = $n";
         command.Parameters.AddWithValue("$n", name);
         return (long)command.ExecuteScalar()! == 1;
+    }
+
+    private static long Count(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 
     private static void Execute(string path, string sql)
