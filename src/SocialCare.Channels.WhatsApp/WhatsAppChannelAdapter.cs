@@ -8,6 +8,9 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using SocialCare.Channels.Http;
 using SocialCare.Channels.WhatsApp.Diagnostics;
 using SocialCare.Channels.WhatsApp.Webhooks;
@@ -34,8 +37,10 @@ namespace SocialCare.Channels.WhatsApp;
 /// Sending: one message per call (text, one attachment with an optional caption, or a template) through
 /// <c>POST {GraphApiBaseUrl}/{phone-number-id}/messages</c>; the stored message id travels as
 /// <c>biz_opaque_callback_data</c>. Graph errors become <see cref="SendFailed"/> with the Graph error code; throttling
-/// codes (4, 17, 32, 613, 130429, 131056), HTTP 429 and 5xx are retryable. A timeout is not retryable: the Cloud API
-/// has no idempotency key, so the outcome is unknown and a retry could send the reply twice.
+/// codes (4, 17, 32, 613, 130429, 131056), HTTP 429 and 5xx are retryable, and are first retried within the number's
+/// resilience pipeline (<see cref="WhatsAppOptions.Resilience"/>); an open circuit or an exhausted rate limit is a
+/// retryable failure with its wait. A timeout is not retryable: the Cloud API has no idempotency key, so the outcome
+/// is unknown and a retry could send the reply twice.
 /// </para>
 /// </remarks>
 public sealed class WhatsAppChannelAdapter : IChannelAdapter
@@ -57,6 +62,7 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
     private readonly WhatsAppRegistrations _registrations;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly TimeProvider _timeProvider;
+    private readonly ChannelResiliencePipelineFactory _pipelines;
     private readonly ILogger _logger;
 
     /// <summary>Creates the adapter; resolve it from DI after <c>care.AddWhatsApp(…)</c>.</summary>
@@ -64,14 +70,17 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
     /// <param name="registrations">The registration names.</param>
     /// <param name="httpClientFactory">Creates the client for sending.</param>
     /// <param name="timeProvider">The clock, for <c>Retry-After</c> dates.</param>
+    /// <param name="pipelines">Builds the resilience pipeline each number sends through.</param>
     /// <param name="logger">The logger.</param>
     internal WhatsAppChannelAdapter(
         IOptionsMonitor<WhatsAppOptions> options,
         IOptions<WhatsAppRegistrations> registrations,
         IHttpClientFactory httpClientFactory,
         TimeProvider timeProvider,
+        ChannelResiliencePipelineFactory pipelines,
         ILogger logger)
     {
+        _pipelines = pipelines;
         _options = options;
         _registrations = registrations.Value;
         _httpClientFactory = httpClientFactory;
@@ -212,13 +221,13 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
     {
         ArgumentNullException.ThrowIfNull(message);
         var phoneNumberId = message.Channel.AccountId;
-        var options = _registrations.Names.Select(_options.Get)
-            .FirstOrDefault(o => string.Equals(o.PhoneNumberId, phoneNumberId, StringComparison.Ordinal));
-        if (message.Channel.Kind != ChannelKind.WhatsApp || options is null)
+        var name = _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PhoneNumberId, phoneNumberId, StringComparison.Ordinal));
+        if (message.Channel.Kind != ChannelKind.WhatsApp || name is null)
         {
             return SendResult.Failed("not-registered", $"{message.Channel} is not a registered WhatsApp number.", isRetryable: false);
         }
 
+        var options = _options.Get(name);
         var body = BuildRequest(message, out var refusal);
         if (body is null)
         {
@@ -226,17 +235,24 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         }
 
         var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, Uri.EscapeDataString(phoneNumberId) + "/messages"))
-        {
-            Content = JsonContent.Create(body, WhatsAppJsonContext.Default.SendRequest),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.AccessToken);
+        var url = new Uri(baseUrl, Uri.EscapeDataString(phoneNumberId) + "/messages");
+        var pipeline = _pipelines.GetPipeline("whatsapp:" + name, options.Resilience);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, phoneNumberId);
 
         SendResult result;
         try
         {
             var client = _httpClientFactory.CreateClient(WhatsAppSocialCareBuilderExtensions.HttpClientName);
-            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await pipeline.ExecuteAsync(
+                async c =>
+                {
+                    // A fresh request per attempt: a request message cannot be sent twice.
+                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, WhatsAppJsonContext.Default.SendRequest) };
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.AccessToken);
+                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             result = response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes);
         }
@@ -244,9 +260,25 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         {
             result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Graph API: {ex.Message}", isRetryable: true);
         }
+        catch (BrokenCircuitException ex)
+        {
+            result = SendResult.Failed("circuit-open", "Recent sends to the Graph API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
+        }
+        catch (ChannelRateLimitedException ex)
+        {
+            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
+        }
+        catch (TimeoutRejectedException)
+        {
+            result = SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
+        }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             result = SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
 
         if (result is SendFailed failed)
@@ -392,7 +424,7 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
 
         var status = (int)response.StatusCode;
         var code = error?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture);
-        var retryable = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || error?.Code is 4 or 17 or 32 or 613 or 130429 or 131056;
+        var retryable = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || GraphErrors.ThrottlingCodes.Contains(code);
         var reason = error?.ErrorData?.Details ?? error?.Message ?? $"The Graph API answered {status} {response.ReasonPhrase}.";
         return SendResult.Failed(code, reason, retryable, RetryAfter(response));
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SocialCare.Channels.Http;
 
 namespace SocialCare.Channels.WhatsApp;
 
@@ -28,6 +29,23 @@ public sealed class WhatsAppOptions
 
     /// <summary>The Graph API base address, including the version. Default <c>https://graph.facebook.com/v21.0/</c>.</summary>
     public Uri GraphApiBaseUrl { get; set; } = DefaultGraphApiBaseUrl;
+
+    /// <summary>
+    /// How sends from this number are protected (timeout, retry, circuit breaker, rate limit). Pre-set with the Graph
+    /// API's throttling codes (4, 17, 32, 613, 130429, 131056), read from Graph error JSON; adjust the rest as needed.
+    /// </summary>
+    public ChannelResilienceOptions Resilience { get; } = CreateResilience();
+
+    private static ChannelResilienceOptions CreateResilience()
+    {
+        var options = new ChannelResilienceOptions { ErrorCodeReader = GraphErrors.ReadCodeAsync };
+        foreach (var code in GraphErrors.ThrottlingCodes)
+        {
+            options.ThrottlingErrorCodes.Add(code);
+        }
+
+        return options;
+    }
 }
 
 internal sealed class WhatsAppOptionsValidator : IValidateOptions<WhatsAppOptions>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SocialCare;
 using SocialCare.Channels;
+using SocialCare.Channels.Http;
 using SocialCare.Channels.WhatsApp;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -41,11 +42,13 @@ public static class WhatsAppSocialCareBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WhatsAppOptions>, WhatsAppOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(HttpClientName);
+        services.TryAddSingleton(sp => new ChannelResiliencePipelineFactory(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new WhatsAppChannelAdapter(
             sp.GetRequiredService<IOptionsMonitor<WhatsAppOptions>>(),
             sp.GetRequiredService<IOptions<WhatsAppRegistrations>>(),
             sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ChannelResiliencePipelineFactory>(),
             (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger<WhatsAppChannelAdapter>() ?? NullLogger.Instance));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelAdapter, WhatsAppChannelAdapter>(sp => sp.GetRequiredService<WhatsAppChannelAdapter>()));
         return builder;

@@ -18,6 +18,13 @@ public sealed class SendTests : IDisposable
         {
             services.AddSingleton<TimeProvider>(_time);
             services.AddHttpClient(WhatsAppSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _handler);
+            services.Configure<WhatsAppOptions>("bwa", o => o.Resilience.MaxRetryAttempts = 0); // one attempt: the mapping is under test
+            services.Configure<WhatsAppOptions>("pywa", o =>
+            {
+                o.Resilience.RateLimitPermits = 1;
+                o.Resilience.RateLimitPeriod = TimeSpan.FromSeconds(4);
+                o.Resilience.RateLimitMaxWait = TimeSpan.Zero;
+            });
         });
     }
 
@@ -164,8 +171,37 @@ public sealed class SendTests : IDisposable
         Assert.Empty(_handler.Requests);
     }
 
+    [Fact]
+    public async Task SendAsync_ThrottledWithRetryAfterZero_RetriedThroughThePipelineThenSent()
+    {
+        _handler.Respond(HttpStatusCode.OK, """{"messages":[{"id":"wamid.after-retry"}]}""");
+        _handler.RespondFirst(HttpStatusCode.BadRequest, """{"error":{"code":130429,"message":"Rate limit hit"}}""", r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.Zero));
+
+        var result = await _host.Adapter.SendAsync(Message(account: "109999999999999"), CancellationToken.None);
+
+        Assert.Equal(SendResult.Sent("wamid.after-retry"), result);
+        Assert.Equal(2, _handler.Requests.Count);
+        Assert.Equal(_handler.Requests[0].Body, _handler.Requests[1].Body);
+    }
+
+    [Fact]
+    public async Task SendAsync_NumberOverItsRateLimit_RetryableFailureWithoutCallingGraph()
+    {
+        _handler.Respond(HttpStatusCode.OK, """{"messages":[{"id":"wamid.1"}]}""");
+
+        Assert.IsType<SendSucceeded>(await _host.Adapter.SendAsync(Message(account: "1122334455667"), CancellationToken.None));
+        var failed = Assert.IsType<SendFailed>(await _host.Adapter.SendAsync(Message(account: "1122334455667"), CancellationToken.None));
+
+        Assert.Equal("rate-limited", failed.ErrorCode);
+        Assert.True(failed.IsRetryable);
+        Assert.Equal(TimeSpan.FromSeconds(4), failed.RetryAfter);
+        Assert.Single(_handler.Requests);
+    }
+
     private sealed class RecordingHandler : HttpMessageHandler
     {
+        private Func<HttpResponseMessage>? _first;
+
         private Func<HttpResponseMessage>? _respond;
 
         public List<(HttpMethod Method, Uri? Uri, string? Authorization, string Body)> Requests { get; } = [];
@@ -179,10 +215,24 @@ public sealed class SendTests : IDisposable
 
         public void Throw(Exception exception) => _respond = () => throw exception;
 
+        public void RespondFirst(HttpStatusCode status, string body, Action<HttpResponseMessage>? headers = null)
+        {
+            var then = _respond;
+            Respond(status, body, headers);
+            _first = _respond;
+            _respond = then;
+        }
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
             Requests.Add((request.Method, request.RequestUri, request.Headers.Authorization?.ToString(), body));
+            if (_first is { } first)
+            {
+                _first = null;
+                return first();
+            }
+
             return _respond!();
         }
     }
