@@ -31,14 +31,23 @@ public sealed class AddWhatsAppTests
     }
 
     [Fact]
-    public void AddWhatsApp_DefaultName_ValidatesOnStart()
+    public void AddWhatsApp_DefaultName_StartupValidationFailsNamingTheSetting()
     {
         var services = new ServiceCollection();
-        services.AddSocialCare(care => care.AddWhatsApp(o => o.WorkspaceId = "acme"));
+        services.AddSocialCare(care => care.AddWhatsApp(o =>
+        {
+            o.WorkspaceId = "acme";
+            o.PhoneNumberId = "409552778964973";
+            o.AppSecret = "s";
+            o.VerifyToken = "t";
+        }));
+        using var provider = services.BuildServiceProvider();
 
-        var startup = services.Where(d => d.ServiceType.Name.Contains("ValidateOnStart", StringComparison.Ordinal) || d.ServiceType.Name.Contains("StartupValidator", StringComparison.Ordinal));
+        // What the host runs when it starts (ValidateOnStart registers the options with it).
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.NotEmpty(startup);
+        Assert.Contains("SocialCare:WhatsApp:AccessToken is required", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AppSecret", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
