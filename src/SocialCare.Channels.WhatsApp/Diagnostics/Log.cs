@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocialCare.Channels.WhatsApp.Diagnostics;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "WhatsApp webhook rejected with {StatusCode}: {Reason}")]
+    public static partial void WebhookRejected(ILogger logger, int statusCode, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "WhatsApp webhook not understood: {Reason}")]
+    public static partial void WebhookUnparseable(ILogger logger, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "WhatsApp webhook for {PhoneNumberId} gave {Count} events")]
+    public static partial void WebhookParsed(ILogger logger, string phoneNumberId, int count);
+
+    [LoggerMessage(4, LogLevel.Warning, "WhatsApp send from {PhoneNumberId} failed with code {ErrorCode} (retryable: {Retryable})")]
+    public static partial void SendFailed(ILogger logger, string phoneNumberId, string? errorCode, bool retryable);
+}

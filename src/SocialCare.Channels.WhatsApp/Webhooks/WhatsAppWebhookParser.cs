@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SocialCare.Channels.WhatsApp.Webhooks;
+
+/// <summary>Turns a verified Cloud API webhook body into normalized events, or says what it did not understand.</summary>
+internal static class WhatsAppWebhookParser
+{
+    private const string ExpectedObject = "whatsapp_business_account";
+
+    /// <summary>Reads the body; null with a reason when it is not a WhatsApp Business Account webhook.</summary>
+    public static WebhookPayload? Read(ReadOnlySpan<byte> body, out string? reason)
+    {
+        WebhookPayload? payload;
+        try
+        {
+            payload = JsonSerializer.Deserialize(body, WhatsAppJsonContext.Default.WebhookPayload);
+        }
+        catch (JsonException ex)
+        {
+            reason = $"The body is not valid WhatsApp webhook JSON: {ex.Message}";
+            return null;
+        }
+
+        if (payload is null)
+        {
+            reason = "The body is JSON null.";
+            return null;
+        }
+
+        if (!string.Equals(payload.Object, ExpectedObject, StringComparison.Ordinal))
+        {
+            reason = $"The webhook object is '{payload.Object}', not '{ExpectedObject}'.";
+            return null;
+        }
+
+        if (payload.Entry is not { Count: > 0 })
+        {
+            reason = "The webhook has no entry.";
+            return null;
+        }
+
+        foreach (var entry in payload.Entry)
+        {
+            if (entry?.Changes is not { Count: > 0 })
+            {
+                reason = $"Entry '{entry?.Id}' has no changes.";
+                return null;
+            }
+
+            foreach (var change in entry.Changes)
+            {
+                if (!string.Equals(change?.Field, "messages", StringComparison.Ordinal))
+                {
+                    reason = $"Change field '{change?.Field}' is not supported; only 'messages' is.";
+                    return null;
+                }
+
+                if (string.IsNullOrEmpty(change?.Value?.Metadata?.PhoneNumberId))
+                {
+                    reason = "A 'messages' change has no metadata.phone_number_id.";
+                    return null;
+                }
+            }
+        }
+
+        reason = null;
+        return payload;
+    }
+
+    /// <summary>The distinct phone-number ids the payload is addressed to.</summary>
+    public static IEnumerable<string> PhoneNumberIds(WebhookPayload payload) =>
+        payload.Entry!.SelectMany(e => e.Changes!).Select(c => c.Value!.Metadata!.PhoneNumberId!).Distinct(StringComparer.Ordinal);
+
+    /// <summary>Maps every message and status; the first thing not understood makes the whole payload unparseable.</summary>
+    public static WebhookResult Map(WebhookPayload payload, Func<string, WorkspaceId> workspaceOf)
+    {
+        var events = new List<InboundEvent>();
+        foreach (var change in payload.Entry!.SelectMany(e => e.Changes!))
+        {
+            var value = change.Value!;
+            var phoneNumberId = value.Metadata!.PhoneNumberId!;
+            var channel = new ChannelAccount(ChannelKind.WhatsApp, phoneNumberId);
+            var workspace = workspaceOf(phoneNumberId);
+
+            if (value.Errors is { Count: > 0 } errors)
+            {
+                return WebhookResult.Unparseable($"The change for {phoneNumberId} reports errors instead of messages: {Describe(errors[0])}.");
+            }
+
+            if (value.Messages is null && value.Statuses is null)
+            {
+                return WebhookResult.Unparseable($"The change for {phoneNumberId} has neither messages nor statuses.");
+            }
+
+            foreach (var message in value.Messages ?? [])
+            {
+                var mapped = MapMessage(message, value.Contacts, workspace, channel, out var reason);
+                if (mapped is null)
+                {
+                    return WebhookResult.Unparseable(reason!);
+                }
+
+                events.Add(mapped);
+            }
+
+            foreach (var status in value.Statuses ?? [])
+            {
+                var mapped = MapStatus(status, workspace, channel, out var reason);
+                if (mapped is null)
+                {
+                    return WebhookResult.Unparseable(reason!);
+                }
+
+                events.Add(mapped);
+            }
+        }
+
+        return WebhookResult.Events(events);
+    }
+
+    private static InboundEvent? MapMessage(WaMessage? m, List<WaContact>? contacts, WorkspaceId workspace, ChannelAccount channel, out string? reason)
+    {
+        if (m is null || string.IsNullOrEmpty(m.Id) || string.IsNullOrEmpty(m.From))
+        {
+            reason = "A message has no id or no sender ('from').";
+            return null;
+        }
+
+        if (!TryTime(m.Timestamp, out var occurredAt))
+        {
+            reason = $"Message {m.Id} has timestamp '{m.Timestamp}', not Unix seconds.";
+            return null;
+        }
+
+        var customer = new ContactHandle(ChannelKind.WhatsApp, m.From);
+
+        if (m.Type == "reaction")
+        {
+            if (string.IsNullOrEmpty(m.Reaction?.MessageId))
+            {
+                reason = $"Reaction {m.Id} names no message_id.";
+                return null;
+            }
+
+            reason = null;
+            return new InboundReaction
+            {
+                WorkspaceId = workspace,
+                Channel = channel,
+                Customer = customer,
+                OccurredAt = occurredAt,
+                TargetPlatformMessageId = m.Reaction.MessageId,
+                Emoji = string.IsNullOrEmpty(m.Reaction.Emoji) ? null : m.Reaction.Emoji,
+            };
+        }
+
+        string? text = null;
+        string? payload = null;
+        Attachment? attachment = null;
+        switch (m.Type)
+        {
+            case "text" when m.Text?.Body is not null:
+                text = m.Text.Body;
+                break;
+            case "image" when m.Image is not null:
+                attachment = Media(AttachmentKind.Image, m.Image, out text);
+                break;
+            case "video" when m.Video is not null:
+                attachment = Media(AttachmentKind.Video, m.Video, out text);
+                break;
+            case "audio" when m.Audio is not null:
+                attachment = Media(AttachmentKind.Audio, m.Audio, out text);
+                break;
+            case "document" when m.Document is not null:
+                attachment = Media(AttachmentKind.File, m.Document, out text);
+                break;
+            case "sticker" when m.Sticker is not null:
+                attachment = Media(AttachmentKind.Sticker, m.Sticker, out text);
+                break;
+            case "location" when m.Location is { Latitude: { } lat, Longitude: { } lon }:
+                attachment = new Attachment
+                {
+                    Kind = AttachmentKind.Location,
+                    Location = new GeoLocation(lat, lon, m.Location.Name, m.Location.Address),
+                    Url = Uri.TryCreate(m.Location.Url, UriKind.Absolute, out var url) ? url : null,
+                    Name = m.Location.Name,
+                };
+                break;
+            case "interactive" when (m.Interactive?.Type == "button_reply" ? m.Interactive.ButtonReply : m.Interactive?.Type == "list_reply" ? m.Interactive.ListReply : null) is { Id: not null } reply:
+                payload = reply.Id;
+                text = reply.Title;
+                break;
+            case "button" when m.Button is not null:
+                payload = m.Button.Payload;
+                text = m.Button.Text;
+                break;
+            default:
+                var detail = m.Type == "interactive" ? $" (interactive type '{m.Interactive?.Type}')" : string.Empty;
+                var errors = m.Errors is { Count: > 0 } e ? $"; the platform says: {Describe(e[0])}" : string.Empty;
+                reason = $"Message {m.Id} has type '{m.Type}'{detail}, which the WhatsApp adapter does not understand or which lacks its '{m.Type}' object{errors}.";
+                return null;
+        }
+
+        if (attachment is { Kind: not AttachmentKind.Location, Url: null })
+        {
+            reason = $"Message {m.Id} of type '{m.Type}' has no media id.";
+            return null;
+        }
+
+        reason = null;
+        return new InboundMessage
+        {
+            WorkspaceId = workspace,
+            Channel = channel,
+            Customer = customer,
+            OccurredAt = occurredAt,
+            PlatformMessageId = m.Id,
+            Text = text,
+            Attachments = attachment is null ? [] : [attachment],
+            Payload = payload,
+            ReplyToPlatformMessageId = string.IsNullOrEmpty(m.Context?.Id) ? null : m.Context.Id,
+            Visibility = ConversationVisibility.Private,
+            Profile = Profile(contacts, m.From),
+        };
+    }
+
+    private static Attachment Media(AttachmentKind kind, WaMedia media, out string? caption)
+    {
+        caption = string.IsNullOrEmpty(media.Caption) ? null : media.Caption;
+        return new Attachment
+        {
+            Kind = kind,
+            Url = string.IsNullOrEmpty(media.Id) ? null : new Uri("whatsapp-media:" + media.Id),
+            MimeType = media.MimeType,
+            Name = media.Filename,
+        };
+    }
+
+    private static ContactProfile? Profile(List<WaContact>? contacts, string from)
+    {
+        if (contacts is null)
+        {
+            return null;
+        }
+
+        var contact = contacts.Find(c => c?.WaId == from) ?? (contacts.Count == 1 ? contacts[0] : null);
+        return contact?.Profile?.Name is { Length: > 0 } name ? new ContactProfile { Name = name } : null;
+    }
+
+    private static InboundStatus? MapStatus(WaStatus? s, WorkspaceId workspace, ChannelAccount channel, out string? reason)
+    {
+        if (s is null || string.IsNullOrEmpty(s.Id) || string.IsNullOrEmpty(s.RecipientId))
+        {
+            reason = "A status has no message id or no recipient_id.";
+            return null;
+        }
+
+        if (!TryTime(s.Timestamp, out var occurredAt))
+        {
+            reason = $"The status of {s.Id} has timestamp '{s.Timestamp}', not Unix seconds.";
+            return null;
+        }
+
+        DeliveryStatus? status = s.Status switch
+        {
+            "sent" => DeliveryStatus.Sent,
+            "delivered" => DeliveryStatus.Delivered,
+            "read" => DeliveryStatus.Read,
+            "failed" => DeliveryStatus.Failed,
+            _ => null,
+        };
+        if (status is null)
+        {
+            reason = $"The status of {s.Id} is '{s.Status}', which the WhatsApp adapter does not understand.";
+            return null;
+        }
+
+        var error = s.Errors is { Count: > 0 } errors ? errors[0] : null;
+        reason = null;
+        return new InboundStatus
+        {
+            WorkspaceId = workspace,
+            Channel = channel,
+            Customer = new ContactHandle(ChannelKind.WhatsApp, s.RecipientId),
+            OccurredAt = occurredAt,
+            PlatformMessageId = s.Id,
+            Status = status.Value,
+            FailureCode = error?.Code?.ToString(CultureInfo.InvariantCulture),
+            FailureReason = error is null ? null : FirstText(error.ErrorData?.Details, error.Title, error.Message),
+        };
+    }
+
+    private static bool TryTime(string? seconds, out DateTimeOffset time)
+    {
+        if (long.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is > 0 and < 253_402_300_800)
+        {
+            time = DateTimeOffset.FromUnixTimeSeconds(value);
+            return true;
+        }
+
+        time = default;
+        return false;
+    }
+
+    private static string Describe(WaError error) =>
+        $"{error.Code?.ToString(CultureInfo.InvariantCulture) ?? "no code"} {FirstText(error.ErrorData?.Details, error.Title, error.Message) ?? string.Empty}".TrimEnd();
+
+    private static string? FirstText(params ReadOnlySpan<string?> candidates)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (!string.IsNullOrWhiteSpace(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,455 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using SocialCare.Channels.Http;
+using SocialCare.Channels.WhatsApp.Diagnostics;
+using SocialCare.Channels.WhatsApp.Webhooks;
+
+namespace SocialCare.Channels.WhatsApp;
+
+/// <summary>
+/// The WhatsApp Cloud API adapter. One instance serves every number registered with <c>care.AddWhatsApp(…)</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Webhooks: a GET with <c>hub.mode=subscribe</c> and the right <c>hub.verify_token</c> is answered with the echoed
+/// <c>hub.challenge</c>; a wrong token is rejected with 403. A POST must carry <c>X-Hub-Signature-256</c> made with a
+/// registered app secret over the raw body, or it is rejected with 401 before anything is parsed.
+/// </para>
+/// <para>
+/// A genuine payload addressed to a <c>phone_number_id</c> that is not registered is <see cref="WebhookUnparseable"/>
+/// (not a refusal): Meta did send it, so the host keeps it as a dead letter naming the number, and a misconfiguration
+/// shows up in the dead letters instead of Meta retrying and eventually disabling the webhook. Likewise any message
+/// type, status or change field the adapter does not understand makes the whole payload unparseable, with the reason;
+/// nothing in it is dropped silently.
+/// </para>
+/// <para>
+/// Sending: one message per call (text, one attachment with an optional caption, or a template) through
+/// <c>POST {GraphApiBaseUrl}/{phone-number-id}/messages</c>; the stored message id travels as
+/// <c>biz_opaque_callback_data</c>. Graph errors become <see cref="SendFailed"/> with the Graph error code; throttling
+/// codes (4, 17, 32, 613, 130429, 131056), HTTP 429 and 5xx are retryable, and are first retried within the number's
+/// resilience pipeline (<see cref="WhatsAppOptions.Resilience"/>); an open circuit or an exhausted rate limit is a
+/// retryable failure with its wait. A timeout is not retryable: the Cloud API has no idempotency key, so the outcome
+/// is unknown and a retry could send the reply twice.
+/// </para>
+/// </remarks>
+public sealed class WhatsAppChannelAdapter : IChannelAdapter
+{
+    private const string SignatureHeader = "X-Hub-Signature-256";
+    private const string SignaturePrefix = "sha256=";
+
+    private static readonly ChannelCapabilities WhatsAppCapabilities = new()
+    {
+        MaxTextLength = 4096,
+        SupportedAttachments = [AttachmentKind.Image, AttachmentKind.Video, AttachmentKind.Audio, AttachmentKind.File, AttachmentKind.Sticker, AttachmentKind.Location],
+        SupportsPublic = false,
+        SupportsPrivate = true,
+        CustomerServiceWindow = TimeSpan.FromHours(24),
+        SupportsTemplates = true,
+    };
+
+    private readonly IOptionsMonitor<WhatsAppOptions> _options;
+    private readonly WhatsAppRegistrations _registrations;
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ChannelResiliencePipelineFactory _pipelines;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the adapter; resolve it from DI after <c>care.AddWhatsApp(…)</c>.</summary>
+    /// <param name="options">The registered numbers' options, by registration name.</param>
+    /// <param name="registrations">The registration names.</param>
+    /// <param name="httpClientFactory">Creates the client for sending.</param>
+    /// <param name="timeProvider">The clock, for <c>Retry-After</c> dates.</param>
+    /// <param name="pipelines">Builds the resilience pipeline each number sends through.</param>
+    /// <param name="logger">The logger.</param>
+    internal WhatsAppChannelAdapter(
+        IOptionsMonitor<WhatsAppOptions> options,
+        IOptions<WhatsAppRegistrations> registrations,
+        IHttpClientFactory httpClientFactory,
+        TimeProvider timeProvider,
+        ChannelResiliencePipelineFactory pipelines,
+        ILogger logger)
+    {
+        _pipelines = pipelines;
+        _options = options;
+        _registrations = registrations.Value;
+        _httpClientFactory = httpClientFactory;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public ChannelKind Kind => ChannelKind.WhatsApp;
+
+    /// <inheritdoc />
+    public ChannelCapabilities Capabilities => WhatsAppCapabilities;
+
+    /// <inheritdoc />
+    public ValueTask<WebhookResult> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var result = Handle(request);
+        switch (result)
+        {
+            case WebhookRejected rejected:
+                Log.WebhookRejected(_logger, rejected.StatusCode, rejected.Reason);
+                break;
+            case WebhookUnparseable unparseable:
+                Log.WebhookUnparseable(_logger, unparseable.Reason);
+                break;
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    private WebhookResult Handle(WebhookRequest request)
+    {
+        IReadOnlyList<WhatsAppOptions> candidates;
+        if (request.RegistrationName is { } name)
+        {
+            if (!_registrations.Names.Contains(name))
+            {
+                return WebhookResult.Rejected(404, $"No WhatsApp number is registered under the name '{name}'.");
+            }
+
+            candidates = [_options.Get(name)];
+        }
+        else
+        {
+            candidates = [.. _registrations.Names.Select(_options.Get)];
+        }
+
+        if (HttpMethods.IsGet(request.Method))
+        {
+            return Handshake(request, candidates);
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return WebhookResult.Rejected(405, $"WhatsApp webhooks are GET (handshake) or POST; this request is {request.Method}.");
+        }
+
+        var signature = request.GetHeader(SignatureHeader);
+        if (string.IsNullOrEmpty(signature))
+        {
+            return WebhookResult.Rejected(401, $"The request has no {SignatureHeader} header.");
+        }
+
+        string? secret = null;
+        foreach (var candidate in candidates.Select(c => c.AppSecret).Distinct(StringComparer.Ordinal))
+        {
+            if (WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, candidate, request.Body.Span, signature, SignaturePrefix))
+            {
+                secret = candidate;
+                break;
+            }
+        }
+
+        if (secret is null)
+        {
+            return WebhookResult.Rejected(401, $"The {SignatureHeader} signature does not match the body under any registered app secret.");
+        }
+
+        var payload = WhatsAppWebhookParser.Read(request.Body.Span, out var reason);
+        if (payload is null)
+        {
+            return WebhookResult.Unparseable(reason!);
+        }
+
+        var accounts = new Dictionary<string, WorkspaceId>(StringComparer.Ordinal);
+        foreach (var phoneNumberId in WhatsAppWebhookParser.PhoneNumberIds(payload))
+        {
+            var account = candidates.FirstOrDefault(c => string.Equals(c.PhoneNumberId, phoneNumberId, StringComparison.Ordinal));
+            if (account is null)
+            {
+                return WebhookResult.Unparseable($"phone_number_id {phoneNumberId} is not a registered WhatsApp number (register it with care.AddWhatsApp).");
+            }
+
+            if (!string.Equals(account.AppSecret, secret, StringComparison.Ordinal))
+            {
+                return WebhookResult.Rejected(401, $"The payload for phone_number_id {phoneNumberId} is signed with another app's secret than the one registered for it.");
+            }
+
+            accounts[phoneNumberId] = new WorkspaceId(account.WorkspaceId);
+        }
+
+        var result = WhatsAppWebhookParser.Map(payload, id => accounts[id]);
+        if (result is WebhookEvents events && _logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.WebhookParsed(_logger, string.Join(',', accounts.Keys), events.InboundEvents.Count);
+        }
+
+        return result;
+    }
+
+    private static WebhookResult Handshake(WebhookRequest request, IReadOnlyList<WhatsAppOptions> candidates)
+    {
+        var mode = request.GetQuery("hub.mode");
+        var token = request.GetQuery("hub.verify_token");
+        var challenge = request.GetQuery("hub.challenge");
+        if (mode != "subscribe" || string.IsNullOrEmpty(challenge) || token is null)
+        {
+            return WebhookResult.Rejected(400, "A WhatsApp webhook GET needs hub.mode=subscribe, hub.verify_token and hub.challenge.");
+        }
+
+        var given = Encoding.UTF8.GetBytes(token);
+        foreach (var candidate in candidates)
+        {
+            if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.VerifyToken), given))
+            {
+                return WebhookResult.Handshake(challenge);
+            }
+        }
+
+        return WebhookResult.Rejected(403, "hub.verify_token does not match the registered verify token.");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var phoneNumberId = message.Channel.AccountId;
+        var name = _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PhoneNumberId, phoneNumberId, StringComparison.Ordinal));
+        if (message.Channel.Kind != ChannelKind.WhatsApp || name is null)
+        {
+            return SendResult.Failed("not-registered", $"{message.Channel} is not a registered WhatsApp number.", isRetryable: false);
+        }
+
+        var options = _options.Get(name);
+        var body = BuildRequest(message, out var refusal);
+        if (body is null)
+        {
+            return SendResult.Failed("unsupported", refusal!, isRetryable: false);
+        }
+
+        var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
+        var url = new Uri(baseUrl, Uri.EscapeDataString(phoneNumberId) + "/messages");
+        var pipeline = _pipelines.GetPipeline("whatsapp:" + name, options.Resilience);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, phoneNumberId);
+
+        SendResult result;
+        try
+        {
+            var client = _httpClientFactory.CreateClient(WhatsAppSocialCareBuilderExtensions.HttpClientName);
+            using var response = await pipeline.ExecuteAsync(
+                async c =>
+                {
+                    // A fresh request per attempt: a request message cannot be sent twice.
+                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, WhatsAppJsonContext.Default.SendRequest) };
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.AccessToken);
+                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            result = response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes);
+        }
+        catch (HttpRequestException ex)
+        {
+            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Graph API: {ex.Message}", isRetryable: true);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            result = SendResult.Failed("circuit-open", "Recent sends to the Graph API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
+        }
+        catch (ChannelRateLimitedException ex)
+        {
+            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
+        }
+        catch (TimeoutRejectedException)
+        {
+            result = SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result = SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (result is SendFailed failed)
+        {
+            Log.SendFailed(_logger, phoneNumberId, failed.ErrorCode, failed.IsRetryable);
+        }
+
+        return result;
+    }
+
+    private static SendRequest? BuildRequest(OutboundMessage message, out string? refusal)
+    {
+        var to = message.Recipient.ExternalId;
+        var context = message.ReplyToPlatformMessageId is { Length: > 0 } replyTo ? new SendContext { MessageId = replyTo } : null;
+        var callback = message.MessageId.ToString();
+        refusal = null;
+
+        if (message.Template is { } template)
+        {
+            return new SendRequest
+            {
+                To = to,
+                Type = "template",
+                Context = context,
+                BizOpaqueCallbackData = callback,
+                Template = new SendTemplate
+                {
+                    Name = template.Name,
+                    Language = new SendLanguage { Code = template.Language },
+                    Components = template.Parameters.Count == 0
+                        ? null
+                        : [new SendComponent { Type = "body", Parameters = [.. template.Parameters.Select(p => new SendParameter { Text = p })] }],
+                },
+            };
+        }
+
+        if (message.Attachments.Count > 1)
+        {
+            refusal = $"WhatsApp sends one attachment per message; this one has {message.Attachments.Count}.";
+            return null;
+        }
+
+        if (message.Attachments.Count == 0)
+        {
+            if (string.IsNullOrEmpty(message.Text))
+            {
+                refusal = "The message has no text, attachment or template.";
+                return null;
+            }
+
+            if (message.Text.Length > WhatsAppCapabilities.MaxTextLength)
+            {
+                refusal = $"WhatsApp text is limited to {WhatsAppCapabilities.MaxTextLength} characters; this one has {message.Text.Length}.";
+                return null;
+            }
+
+            return new SendRequest { To = to, Type = "text", Context = context, BizOpaqueCallbackData = callback, Text = new SendText { Body = message.Text } };
+        }
+
+        var attachment = message.Attachments[0];
+        var caption = string.IsNullOrEmpty(message.Text) ? null : message.Text;
+        if (attachment.Kind == AttachmentKind.Location)
+        {
+            if (attachment.Location is not { } place || caption is not null)
+            {
+                refusal = attachment.Location is null ? "A location attachment has no location." : "WhatsApp cannot caption a location; send the text separately.";
+                return null;
+            }
+
+            return new SendRequest
+            {
+                To = to,
+                Type = "location",
+                Context = context,
+                BizOpaqueCallbackData = callback,
+                Location = new SendLocation { Latitude = place.Latitude, Longitude = place.Longitude, Name = place.Name, Address = place.Address },
+            };
+        }
+
+        if (attachment.Url is not { } url)
+        {
+            refusal = $"The {attachment.Kind} attachment has no URL.";
+            return null;
+        }
+
+        if (caption is not null && attachment.Kind is AttachmentKind.Audio or AttachmentKind.Sticker)
+        {
+            refusal = $"WhatsApp cannot caption {attachment.Kind.ToString().ToLowerInvariant()}; send the text separately.";
+            return null;
+        }
+
+        var media = url.Scheme == "whatsapp-media"
+            ? new SendMedia { Id = url.AbsoluteUri["whatsapp-media:".Length..] }
+            : new SendMedia { Link = url.AbsoluteUri };
+        media.Caption = caption;
+        if (attachment.Kind == AttachmentKind.File)
+        {
+            media.Filename = attachment.Name;
+        }
+
+        var request = new SendRequest { To = to, Type = "text", Context = context, BizOpaqueCallbackData = callback };
+        switch (attachment.Kind)
+        {
+            case AttachmentKind.Image: request.Type = "image"; request.Image = media; break;
+            case AttachmentKind.Video: request.Type = "video"; request.Video = media; break;
+            case AttachmentKind.Audio: request.Type = "audio"; request.Audio = media; break;
+            case AttachmentKind.Sticker: request.Type = "sticker"; request.Sticker = media; break;
+            default: request.Type = "document"; request.Document = media; break;
+        }
+
+        return request;
+    }
+
+    private static SendResult ReadSent(byte[] bytes)
+    {
+        try
+        {
+            var response = JsonSerializer.Deserialize(bytes, WhatsAppJsonContext.Default.SendResponse);
+            if (response?.Messages is [{ Id: { Length: > 0 } id }, ..])
+            {
+                return SendResult.Sent(id);
+            }
+        }
+        catch (JsonException)
+        {
+            // Falls through: accepted without a readable id.
+        }
+
+        return SendResult.Failed("no-message-id", "The Graph API accepted the request but returned no message id; not retried, as it may have been sent.", isRetryable: false);
+    }
+
+    private SendFailed ReadFailure(HttpResponseMessage response, byte[] bytes)
+    {
+        GraphError? error = null;
+        try
+        {
+            error = JsonSerializer.Deserialize(bytes, WhatsAppJsonContext.Default.GraphErrorResponse)?.Error;
+        }
+        catch (JsonException)
+        {
+            // Not Graph error JSON; the HTTP status is all there is.
+        }
+
+        var status = (int)response.StatusCode;
+        var code = error?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture);
+        var retryable = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || GraphErrors.ThrottlingCodes.Contains(code);
+        var reason = error?.ErrorData?.Details ?? error?.Message ?? $"The Graph API answered {status} {response.ReasonPhrase}.";
+        return SendResult.Failed(code, reason, retryable, RetryAfter(response));
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - _timeProvider.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+
+    private static class HttpMethods
+    {
+        public static bool IsGet(string method) => string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase);
+
+        public static bool IsPost(string method) => string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase);
+    }
+}

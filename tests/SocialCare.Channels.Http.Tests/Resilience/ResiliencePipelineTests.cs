@@ -1,0 +1,320 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace SocialCare.Channels.Http.Resilience;
+
+public sealed class ResiliencePipelineTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly List<DateTimeOffset> _attempts = [];
+
+    private static ChannelResilienceOptions Options(Action<ChannelResilienceOptions>? configure = null)
+    {
+        var options = new ChannelResilienceOptions { UseJitter = false, CircuitBreakerMinimumThroughput = 100 };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> Pipeline(ChannelResilienceOptions options) =>
+        new ChannelResiliencePipelineFactory(_time).Create("test", options);
+
+    private static HttpResponseMessage Response(HttpStatusCode status, string body = "{}", Action<HttpResponseHeaders>? headers = null)
+    {
+        var response = new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        headers?.Invoke(response.Headers);
+        return response;
+    }
+
+    /// <summary>Runs one call through the pipeline, advancing the fake clock in small steps until it finishes.</summary>
+    private async Task<HttpResponseMessage> Run(ResiliencePipeline<HttpResponseMessage> pipeline, Func<int, CancellationToken, Task<HttpResponseMessage>> platform, string account = "A")
+    {
+        var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
+        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, account);
+        try
+        {
+            var task = pipeline.ExecuteAsync(
+                async (ctx, self) =>
+                {
+                    self._attempts.Add(self._time.GetUtcNow());
+                    return await platform(self._attempts.Count, ctx.CancellationToken);
+                },
+                context,
+                this).AsTask();
+
+            // The pipeline's continuations run on the thread pool, so keep yielding until it finishes; a fake-clock
+            // step happens only after a yield, and the real-time bound only guards against a hung test.
+            var guard = System.Diagnostics.Stopwatch.StartNew();
+            while (!task.IsCompleted && guard.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Yield();
+                while (ThreadPool.PendingWorkItemCount > 0 && guard.Elapsed < TimeSpan.FromSeconds(30))
+                {
+                    await Task.Yield(); // let the pipeline's queued continuations run before the clock moves on
+                }
+
+                if (!task.IsCompleted)
+                {
+                    _time.Advance(TimeSpan.FromMilliseconds(250));
+                }
+            }
+
+            Assert.True(task.IsCompleted, "The pipeline did not finish while the fake clock advanced.");
+            return await task;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private TimeSpan[] Gaps() => [.. _attempts.Zip(_attempts.Skip(1), (a, b) => b - a)];
+
+    [Fact]
+    public async Task Execute_ServerErrorsThenSuccess_RetriesWithExponentialBackoff()
+    {
+        var pipeline = Pipeline(Options());
+
+        var response = await Run(pipeline, (n, _) => Task.FromResult(Response(n < 4 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(4, _attempts.Count);
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)], Gaps());
+    }
+
+    [Fact]
+    public async Task Execute_AlwaysFailing_GivesUpAfterMaxRetriesWithTheLastResponse()
+    {
+        var pipeline = Pipeline(Options(o => o.MaxRetryAttempts = 2));
+
+        var response = await Run(pipeline, (_, _) => Task.FromResult(Response(HttpStatusCode.BadGateway)));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(3, _attempts.Count);
+    }
+
+    [Fact]
+    public async Task Execute_ClientError_IsNotRetried()
+    {
+        var response = await Run(Pipeline(Options()), (_, _) => Task.FromResult(Response(HttpStatusCode.BadRequest)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Single(_attempts);
+    }
+
+    [Fact]
+    public async Task Execute_TooManyRequestsWithRetryAfter_WaitsExactlyRetryAfter()
+    {
+        var pipeline = Pipeline(Options());
+
+        await Run(pipeline, (n, _) => Task.FromResult(n == 1
+            ? Response(HttpStatusCode.TooManyRequests, headers: h => h.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(7)))
+            : Response(HttpStatusCode.OK)));
+
+        Assert.Equal([TimeSpan.FromSeconds(7)], Gaps());
+    }
+
+    [Fact]
+    public async Task Execute_RetryAfterDate_WaitsUntilThatTimeOnTheInjectedClock()
+    {
+        var pipeline = Pipeline(Options());
+        var until = _time.GetUtcNow().AddSeconds(12);
+
+        await Run(pipeline, (n, _) => Task.FromResult(n == 1
+            ? Response(HttpStatusCode.ServiceUnavailable, headers: h => h.RetryAfter = new RetryConditionHeaderValue(until))
+            : Response(HttpStatusCode.OK)));
+
+        Assert.Equal([TimeSpan.FromSeconds(12)], Gaps());
+    }
+
+    [Fact]
+    public async Task Execute_RetryAfterBeyondMaxRetryAfter_ReturnsTheResponseToTheCaller()
+    {
+        var pipeline = Pipeline(Options(o => o.MaxRetryAfter = TimeSpan.FromSeconds(10)));
+
+        var response = await Run(pipeline, (_, _) => Task.FromResult(
+            Response(HttpStatusCode.TooManyRequests, headers: h => h.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromMinutes(5)))));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Single(_attempts);
+    }
+
+    [Theory]
+    [InlineData("130429", 2)]
+    [InlineData("131047", 1)]
+    public async Task Execute_PlatformErrorCodeOnBadRequest_RetriedOnlyWhenAThrottlingCode(string code, int attempts)
+    {
+        var options = Options(o =>
+        {
+            o.ThrottlingErrorCodes.Add("130429");
+            o.ErrorCodeReader = async (response, ct) =>
+            {
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+                return json.RootElement.GetProperty("error").GetProperty("code").GetRawText();
+            };
+        });
+
+        var response = await Run(Pipeline(options), (n, _) => Task.FromResult(n == 1
+            ? Response(HttpStatusCode.BadRequest, $$$"""{"error":{"code":{{{code}}}}}""")
+            : Response(HttpStatusCode.OK)));
+
+        Assert.Equal(attempts, _attempts.Count);
+        Assert.Equal(attempts == 2 ? HttpStatusCode.OK : HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Execute_NetworkError_IsRetried()
+    {
+        var response = await Run(Pipeline(Options()), (n, _) => n == 1
+            ? throw new HttpRequestException("connection reset")
+            : Task.FromResult(Response(HttpStatusCode.OK)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, _attempts.Count);
+    }
+
+    [Fact]
+    public async Task Execute_WithJitter_DelaysStayWithinMaxDelay()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.UseJitter = true;
+            o.MaxDelay = TimeSpan.FromSeconds(5);
+        }));
+
+        await Run(pipeline, (n, _) => Task.FromResult(Response(n < 4 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK)));
+
+        Assert.Equal(4, _attempts.Count);
+        Assert.All(Gaps(), gap => Assert.InRange(gap, TimeSpan.Zero, TimeSpan.FromSeconds(5.25)));
+    }
+
+    [Fact]
+    public async Task Execute_AttemptTimesOut_ThrowsTimeoutAndDoesNotRetryByDefault()
+    {
+        var pipeline = Pipeline(Options(o => o.AttemptTimeout = TimeSpan.FromSeconds(3)));
+
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => Run(pipeline, async (_, ct) =>
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, _time, ct);
+            return Response(HttpStatusCode.OK);
+        }));
+
+        Assert.Single(_attempts);
+    }
+
+    [Fact]
+    public async Task Execute_AttemptTimesOutWithRetryOnTimeout_Retries()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromSeconds(3);
+            o.RetryOnTimeout = true;
+        }));
+
+        var response = await Run(pipeline, async (n, ct) =>
+        {
+            if (n == 1)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, _time, ct);
+            }
+
+            return Response(HttpStatusCode.OK);
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, _attempts.Count);
+    }
+
+    [Fact]
+    public async Task Execute_FailuresAboveRatio_OpensCircuitAndRefusesWithoutCalling()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.MaxRetryAttempts = 0;
+            o.CircuitBreakerMinimumThroughput = 2;
+            o.CircuitBreakerFailureRatio = 0.5;
+        }));
+
+        await Run(pipeline, (_, _) => Task.FromResult(Response(HttpStatusCode.InternalServerError)));
+        await Run(pipeline, (_, _) => Task.FromResult(Response(HttpStatusCode.InternalServerError)));
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => Run(pipeline, (_, _) => Task.FromResult(Response(HttpStatusCode.OK))));
+
+        Assert.Equal(2, _attempts.Count);
+    }
+
+    [Fact]
+    public async Task Execute_AccountOverRateLimit_RefusedWithRetryAfterWhileOtherAccountsProceed()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.RateLimitPermits = 2;
+            o.RateLimitPeriod = TimeSpan.FromSeconds(1);
+            o.RateLimitMaxWait = TimeSpan.Zero;
+        }));
+        Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
+
+        await Run(pipeline, Ok, "A");
+        await Run(pipeline, Ok, "A");
+        var refused = await Assert.ThrowsAsync<ChannelRateLimitedException>(() => Run(pipeline, Ok, "A"));
+        await Run(pipeline, Ok, "B");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Run(pipeline, Ok, "A");
+
+        Assert.Equal("A", refused.Account);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), refused.RetryAfter);
+        Assert.Equal(4, _attempts.Count);
+    }
+
+    [Fact]
+    public async Task Execute_AccountOverRateLimitWithinMaxWait_WaitsForTheNextToken()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.RateLimitPermits = 1;
+            o.RateLimitPeriod = TimeSpan.FromSeconds(2);
+            o.RateLimitMaxWait = TimeSpan.FromSeconds(5);
+        }));
+        Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
+
+        await Run(pipeline, Ok);
+        await Run(pipeline, Ok);
+
+        Assert.Equal(2, _attempts.Count);
+        Assert.Equal(TimeSpan.FromSeconds(2), Gaps()[0]);
+    }
+
+    [Theory]
+    [InlineData(nameof(ChannelResilienceOptions.MaxRetryAttempts))]
+    [InlineData(nameof(ChannelResilienceOptions.RateLimitPermits))]
+    [InlineData(nameof(ChannelResilienceOptions.CircuitBreakerFailureRatio))]
+    public void Create_SettingOutOfRange_ThrowsNamingTheSetting(string setting)
+    {
+        var options = Options(o =>
+        {
+            switch (setting)
+            {
+                case nameof(o.MaxRetryAttempts): o.MaxRetryAttempts = -1; break;
+                case nameof(o.RateLimitPermits): o.RateLimitPermits = 0; break;
+                default: o.CircuitBreakerFailureRatio = 2; break;
+            }
+        });
+
+        var ex = Assert.Throws<ArgumentException>(() => Pipeline(options));
+
+        Assert.Contains("ChannelResilienceOptions." + setting, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetPipeline_SamePlatform_ReturnsTheSamePipeline()
+    {
+        var factory = new ChannelResiliencePipelineFactory(_time);
+
+        Assert.Same(factory.GetPipeline("whatsapp", Options()), factory.GetPipeline("whatsapp", Options()));
+        Assert.NotSame(factory.GetPipeline("whatsapp", Options()), factory.GetPipeline("x", Options()));
+    }
+}
