@@ -29,6 +29,19 @@ public sealed record OutboundMessage
 
     /// <summary>A pre-approved template to send instead of free text (outside a customer-service window).</summary>
     public MessageTemplate? Template { get; init; }
+
+    /// <summary>
+    /// Whether the reply belongs to a public conversation (a mention or comment, answered in public) or a private one
+    /// (a direct message). Default <see cref="ConversationVisibility.Private"/>.
+    /// </summary>
+    public ConversationVisibility Visibility { get; init; } = ConversationVisibility.Private;
+
+    /// <summary>
+    /// When the customer last wrote in this conversation (the platform timestamp of their latest inbound message),
+    /// or null when they never did. Adapters whose platform has a customer-service window
+    /// (<see cref="ChannelCapabilities.CustomerServiceWindow"/>) refuse a free-form reply outside it.
+    /// </summary>
+    public DateTimeOffset? LastCustomerMessageAt { get; init; }
 }
 
 /// <summary>A platform-approved message template and the values for its placeholders.</summary>
