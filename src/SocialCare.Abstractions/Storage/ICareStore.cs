@@ -131,6 +131,15 @@ public interface ICareSession : IAsyncDisposable
     /// <returns>One page.</returns>
     ValueTask<Page<Message>> QueryMessagesAsync(MessageQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Queues an outbound message for sending: the entry becomes visible to the outbox's claimers
+    /// (<see cref="IOutboxStore"/>) at commit, together with the message.
+    /// </summary>
+    /// <param name="entry">The entry; its workspace must be the session's and <see cref="OutboxEntry.Attempts"/> 0.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="ConcurrencyConflictException">The message already has an outbox entry.</exception>
+    ValueTask EnqueueOutboxAsync(OutboxEntry entry, CancellationToken cancellationToken);
+
     /// <summary>Makes every write of the session durable and visible, all together.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <exception cref="ConcurrencyConflictException">A concurrent writer won; nothing of this session was kept.</exception>
