@@ -34,6 +34,8 @@ public static class SocialCareServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocialCareOptions>, SocialCareOptionsValidator>());
             services.TryAddSingleton(TimeProvider.System);
             services.TryAddSingleton<ICareStore, InMemoryCareStore>();
+            services.TryAddSingleton(sp => StoreFeature<IOutboxStore>(sp, "an outbox (IOutboxStore), which sending replies needs"));
+            services.TryAddSingleton(sp => StoreFeature<IDeadLetterStore>(sp, "dead letters (IDeadLetterStore), which webhook hosting needs"));
             services.TryAddSingleton(sp => new SocialCareInstrumentation(sp.GetService<IMeterFactory>()));
             services.TryAddSingleton(new IngestPipelineDefinition());
             services.TryAddSingleton(new CareEventRegistry());
@@ -50,6 +52,16 @@ public static class SocialCareServiceCollectionExtensions
 
         configure?.Invoke(builder);
         return builder;
+    }
+
+    private static T StoreFeature<T>(IServiceProvider services, string feature)
+        where T : class
+    {
+        var store = services.GetRequiredService<ICareStore>();
+        return store as T ?? throw new CareStoreConfigurationException(
+            "SocialCare:Store",
+            $"the care store {store.GetType().FullName} does not provide {feature}. Use a store that implements {typeof(T).Name} " +
+            "(the in-memory, SQLite and PostgreSQL stores do), or register your own implementation of it before AddSocialCare().");
     }
 }
 

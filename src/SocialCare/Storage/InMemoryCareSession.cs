@@ -11,6 +11,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
     private PendingList<Contact>? _contacts;
     private PendingList<Conversation>? _conversations;
     private PendingList<Message>? _messages;
+    private List<OutboxEntry>? _outbox;
     private bool _finished;
 
     public WorkspaceId WorkspaceId => data.Workspace.Id;
@@ -327,6 +328,21 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         return result;
     }
 
+    // ---------------------------------------------------------------- outbox
+
+    public ValueTask EnqueueOutboxAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        OutboxArguments.CheckEntry(entry, WorkspaceId);
+        if ((_outbox?.Exists(e => e.MessageId == entry.MessageId) ?? false) || data.Outbox.Contains(WorkspaceId, entry.MessageId))
+        {
+            throw new ConcurrencyConflictException("outbox entry", entry.MessageId.ToString(), null, null, "the message is already queued for sending");
+        }
+
+        (_outbox ??= []).Add(entry);
+        return ValueTask.CompletedTask;
+    }
+
     // ---------------------------------------------------------------- commit
 
     public ValueTask CommitAsync(CancellationToken cancellationToken)
@@ -336,6 +352,13 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         {
             Validate();
             Apply();
+            if (_outbox is not null)
+            {
+                foreach (var entry in _outbox)
+                {
+                    data.Outbox.Add(entry);
+                }
+            }
         }
 
         _finished = true;
@@ -348,12 +371,24 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         _contacts = null;
         _conversations = null;
         _messages = null;
+        _outbox = null;
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Checks every buffered write against the committed state; runs under the workspace lock.</summary>
     private void Validate()
     {
+        if (_outbox is not null)
+        {
+            foreach (var entry in _outbox)
+            {
+                if (data.Outbox.Contains(WorkspaceId, entry.MessageId))
+                {
+                    throw new ConcurrencyConflictException("outbox entry", entry.MessageId.ToString(), null, null, "another writer queued this message for sending first");
+                }
+            }
+        }
+
         if (_contacts is not null)
         {
             foreach (var (contact, inserted, baseVersion) in _contacts)

@@ -7,9 +7,10 @@ namespace SocialCare.Storage;
 /// optimistic-concurrency and unique-key semantics every provider must have. Data is lost when the process ends; use it
 /// for tests, samples and as the yardstick other providers are measured against.
 /// </summary>
-public sealed class InMemoryCareStore : ICareStore
+public sealed class InMemoryCareStore : ICareStore, IOutboxStore, IDeadLetterStore
 {
     private readonly ConcurrentDictionary<WorkspaceId, InMemoryWorkspace> _workspaces = new();
+    private readonly InMemoryOutbox _outbox = new();
 
     /// <inheritdoc />
     public ValueTask<bool> CreateWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken)
@@ -25,7 +26,7 @@ public sealed class InMemoryCareStore : ICareStore
             throw new CareValidationException("Workspace.Name", "must not be empty.");
         }
 
-        return ValueTask.FromResult(_workspaces.TryAdd(workspace.Id, new InMemoryWorkspace(workspace)));
+        return ValueTask.FromResult(_workspaces.TryAdd(workspace.Id, new InMemoryWorkspace(workspace, _outbox)));
     }
 
     /// <inheritdoc />
@@ -48,11 +49,67 @@ public sealed class InMemoryCareStore : ICareStore
 
         return ValueTask.FromResult<ICareSession>(new InMemoryCareSession(data));
     }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxEntry>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int maxCount, CancellationToken cancellationToken)
+    {
+        OutboxArguments.CheckClaim(owner, lease, maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_outbox.Claim(owner, now, lease, maxCount));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> MarkSendStartedAsync(WorkspaceId workspaceId, MessageId messageId, string owner, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_outbox.MarkSendStarted(workspaceId, messageId, owner, now));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RescheduleAsync(WorkspaceId workspaceId, MessageId messageId, string owner, DateTimeOffset dueAt, string? lastError, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_outbox.Reschedule(workspaceId, messageId, owner, dueAt, lastError));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> CompleteAsync(WorkspaceId workspaceId, MessageId messageId, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_outbox.Complete(workspaceId, messageId, owner));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_outbox.Count());
+
+    /// <inheritdoc />
+    public ValueTask AddDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken)
+    {
+        OutboxArguments.CheckDeadLetter(deadLetter);
+        cancellationToken.ThrowIfCancellationRequested();
+        _outbox.AddDeadLetter(deadLetter);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        OutboxArguments.CheckDeadLetterCount(maxCount);
+        return ValueTask.FromResult(_outbox.ListDeadLetters(maxCount));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> DeleteDeadLetterAsync(Guid id, CancellationToken cancellationToken) => ValueTask.FromResult(_outbox.DeleteDeadLetter(id));
 }
 
 /// <summary>One workspace's committed data and its indexes. Guarded by <see cref="Gate"/>.</summary>
-internal sealed class InMemoryWorkspace(Workspace workspace)
+internal sealed class InMemoryWorkspace(Workspace workspace, InMemoryOutbox outbox)
 {
+    public InMemoryOutbox Outbox { get; } = outbox;
+
     public Lock Gate { get; } = new();
 
     public Workspace Workspace { get; } = workspace;
