@@ -58,6 +58,12 @@ public sealed record Conversation
     /// <summary>The customer's earliest message not yet answered by a person; null when nothing is waiting.</summary>
     public DateTimeOffset? WaitingSince { get; init; }
 
+    /// <summary>
+    /// The platform time of the customer's latest message, or null when they never wrote (a conversation the brand
+    /// started). Platforms with a customer-service window (WhatsApp, Messenger: 24 hours) measure it from here.
+    /// </summary>
+    public DateTimeOffset? LastCustomerMessageAt { get; init; }
+
     /// <summary>How many messages (of any direction, notes included) the conversation holds.</summary>
     public long MessageCount { get; init; }
 

@@ -45,6 +45,23 @@ public sealed record ReplyQueued : CareEvent
     public required Conversation Conversation { get; init; }
 }
 
+/// <summary>The outbox dispatcher handed a reply to its platform, which accepted it.</summary>
+public sealed record ReplySent : CareEvent
+{
+    /// <summary>The outbound message, <see cref="DeliveryStatus.Sent"/>, with its platform id.</summary>
+    public required Message Message { get; init; }
+}
+
+/// <summary>
+/// A reply could not be sent: the platform refused it, the retries ran out, or the outcome of a send is unknown
+/// because the sender stopped mid-call (then it is not resent, to never deliver it twice).
+/// </summary>
+public sealed record ReplyFailed : CareEvent
+{
+    /// <summary>The outbound message, <see cref="DeliveryStatus.Failed"/>, with the error code and reason.</summary>
+    public required Message Message { get; init; }
+}
+
 /// <summary>A stored message changed: delivery status, reaction, edit or deletion.</summary>
 public sealed record MessageUpdated : CareEvent
 {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SocialCare.Diagnostics;
 using SocialCare.Events;
 using SocialCare.Ingestion;
+using SocialCare.Outbound;
 using SocialCare.Storage;
 using SocialCare.Workspaces;
 
@@ -17,6 +18,7 @@ internal sealed class CareInbox(
     CareEventPublisher publisher,
     WorkspaceSeeder seeder,
     SocialCareInstrumentation instrumentation,
+    OutboxSignal outboxSignal,
     ILoggerFactory? loggerFactory = null) : ICareInbox
 {
     private readonly ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CareInbox>();
@@ -88,6 +90,7 @@ internal sealed class CareInbox(
                 Delivery = new DeliveryState(DeliveryStatus.Queued, now),
             };
             await session.TryInsertMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            await session.EnqueueOutboxAsync(new OutboxEntry { WorkspaceId = workspaceId, MessageId = message.Id, DueAt = now }, cancellationToken).ConfigureAwait(false);
             var updated = c with
             {
                 MessageCount = c.MessageCount + 1,
@@ -98,6 +101,7 @@ internal sealed class CareInbox(
             events.Add(new ReplyQueued { WorkspaceId = workspaceId, OccurredAt = now, Message = message, Conversation = updated });
             return (updated, message);
         }, cancellationToken).ConfigureAwait(false);
+        outboxSignal.Notify();
         return message!;
     }
 

@@ -1,12 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SocialCare;
 using SocialCare.Conversations;
 using SocialCare.Diagnostics;
 using SocialCare.Events;
 using SocialCare.Ingestion;
+using SocialCare.Outbound;
 using SocialCare.Storage;
 using SocialCare.Workspaces;
 
@@ -48,6 +50,11 @@ public static class SocialCareServiceCollectionExtensions
             services.TryAddSingleton<AppendStep>();
             services.TryAddSingleton<ICareIngestor, IngestionPipeline>();
             services.TryAddSingleton<ICareInbox, CareInbox>();
+            services.AddOptions<OutboxOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
+            services.TryAddSingleton<OutboxSignal>();
+            services.TryAddSingleton<IOutboxDispatcher, OutboxDispatcher>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxDispatcherService>());
         }
 
         configure?.Invoke(builder);
@@ -73,6 +80,18 @@ public static class SocialCareBuilderExtensions
     /// <param name="configure">Sets options.</param>
     /// <returns>The builder.</returns>
     public static ISocialCareBuilder Configure(this ISocialCareBuilder builder, Action<SocialCareOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Configures the outbox dispatcher that sends replies (<see cref="OutboxOptions"/>).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets options.</param>
+    /// <returns>The builder.</returns>
+    public static ISocialCareBuilder ConfigureOutbox(this ISocialCareBuilder builder, Action<OutboxOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);

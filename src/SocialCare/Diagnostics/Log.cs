@@ -24,4 +24,25 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Trace, "Sensitive: stored inbound message {MessageId} from {Customer} with text '{Text}'.")]
     public static partial void SensitiveMessageStored(ILogger logger, MessageId messageId, ContactHandle customer, string? text);
+
+    [LoggerMessage(20, LogLevel.Debug, "Reply {MessageId} in workspace {WorkspaceId} was sent on {Channel} as {PlatformMessageId} (attempt {Attempt}).")]
+    public static partial void ReplySent(ILogger logger, MessageId messageId, WorkspaceId workspaceId, ChannelAccount channel, string platformMessageId, int attempt);
+
+    [LoggerMessage(21, LogLevel.Warning, "Reply {MessageId} in workspace {WorkspaceId} on {Channel} failed on attempt {Attempt} ({ErrorCode}: {Reason}); retrying at {DueAt}.")]
+    public static partial void ReplyRetry(ILogger logger, MessageId messageId, WorkspaceId workspaceId, ChannelAccount channel, int attempt, string? errorCode, string reason, DateTimeOffset dueAt);
+
+    [LoggerMessage(22, LogLevel.Error, "Reply {MessageId} in workspace {WorkspaceId} on {Channel} failed for good after {Attempt} attempt(s) ({ErrorCode}: {Reason}).")]
+    public static partial void ReplyFailed(ILogger logger, MessageId messageId, WorkspaceId workspaceId, ChannelAccount channel, int attempt, string? errorCode, string reason);
+
+    [LoggerMessage(23, LogLevel.Error, "Reply {MessageId} in workspace {WorkspaceId} on {Channel}: an earlier sender started the platform call and recorded no outcome; the reply is marked failed instead of being resent.")]
+    public static partial void ReplyOutcomeUnknown(ILogger logger, MessageId messageId, WorkspaceId workspaceId, ChannelAccount channel);
+
+    [LoggerMessage(24, LogLevel.Warning, "Outbox entry for message {MessageId} in workspace {WorkspaceId} has no outbound message to send; removed.")]
+    public static partial void OutboxOrphan(ILogger logger, MessageId messageId, WorkspaceId workspaceId);
+
+    [LoggerMessage(25, LogLevel.Error, "The outbox dispatcher failed; it tries again after {Delay}.")]
+    public static partial void DispatcherFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(26, LogLevel.Debug, "Outbox dispatcher lost its claim on message {MessageId} in workspace {WorkspaceId}; another dispatcher has it.")]
+    public static partial void ClaimLost(ILogger logger, MessageId messageId, WorkspaceId workspaceId);
 }

@@ -30,6 +30,15 @@ public static class SocialCareDiagnostics
 
     /// <summary>Counter of care event handlers that threw, tagged <c>socialcare.event.type</c>.</summary>
     public const string HandlerErrors = "socialcare.events.handler_errors";
+
+    /// <summary>
+    /// Counter of outbox send attempts, tagged <c>socialcare.outcome</c> (<c>sent</c>, <c>retry</c>, <c>failed</c>,
+    /// <c>unknown</c>: the sender stopped mid-call, so it was not resent) and <c>socialcare.channel.kind</c>.
+    /// </summary>
+    public const string OutboxSends = "socialcare.outbox.sends";
+
+    /// <summary>Histogram of the time from queuing a reply to the platform accepting it, in seconds.</summary>
+    public const string OutboxDelay = "socialcare.outbox.delay";
 }
 
 /// <summary>The engine's instruments, created once per service provider.</summary>
@@ -54,6 +63,8 @@ internal sealed class SocialCareInstrumentation : IDisposable
         RejectedEvents = meter.CreateCounter<long>(SocialCareDiagnostics.RejectedEvents, "{event}", "Inbound events refused as invalid.");
         ConflictRetries = meter.CreateCounter<long>(SocialCareDiagnostics.ConflictRetries, "{retry}", "Units of work retried after a concurrency conflict.");
         HandlerErrors = meter.CreateCounter<long>(SocialCareDiagnostics.HandlerErrors, "{error}", "Care event handlers that threw.");
+        OutboxSends = meter.CreateCounter<long>(SocialCareDiagnostics.OutboxSends, "{attempt}", "Outbox send attempts, by outcome.");
+        OutboxDelay = meter.CreateHistogram<double>(SocialCareDiagnostics.OutboxDelay, "s", "Time from queuing a reply to the platform accepting it.");
     }
 
     public static ActivitySource ActivitySource { get; } = new(SocialCareDiagnostics.ActivitySourceName);
@@ -67,6 +78,10 @@ internal sealed class SocialCareInstrumentation : IDisposable
     public Counter<long> ConflictRetries { get; }
 
     public Counter<long> HandlerErrors { get; }
+
+    public Counter<long> OutboxSends { get; }
+
+    public Histogram<double> OutboxDelay { get; }
 
     public void Dispose() => _ownedMeter?.Dispose();
 }

@@ -259,6 +259,7 @@ internal sealed class AppendStep : IIngestStep
 
         var cycle = conversation.Cycle;
         DateTimeOffset? waitingSince;
+        var lastCustomerMessageAt = conversation.LastCustomerMessageAt;
         if (m.IsEcho)
         {
             // The brand answered from the platform's own app: a person replied.
@@ -271,6 +272,11 @@ internal sealed class AppendStep : IIngestStep
         else
         {
             waitingSince = conversation.WaitingSince ?? sentAt;
+            if (conversation.LastCustomerMessageAt is null || sentAt > conversation.LastCustomerMessageAt)
+            {
+                lastCustomerMessageAt = sentAt;
+            }
+
             if (cycle.FirstCustomerMessageAt is null)
             {
                 cycle = cycle with { FirstCustomerMessageAt = sentAt };
@@ -282,6 +288,7 @@ internal sealed class AppendStep : IIngestStep
             MessageCount = conversation.MessageCount + 1,
             LastActivityAt = context.Now > conversation.LastActivityAt ? context.Now : conversation.LastActivityAt,
             WaitingSince = waitingSince,
+            LastCustomerMessageAt = lastCustomerMessageAt,
             Cycle = cycle,
             Version = stored.Version + 1,
         };

@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+using SocialCare.Channels;
+
+namespace SocialCare.Outbound;
+
+/// <summary>A channel adapter that records every send and answers with scripted results (default: sent).</summary>
+public sealed class ScriptedAdapter(ChannelKind kind) : IChannelAdapter
+{
+    private readonly ConcurrentQueue<Func<OutboundMessage, SendResult>> _script = new();
+    private int _count;
+
+    public ChannelKind Kind { get; } = kind;
+
+    public ChannelCapabilities Capabilities { get; } = new() { MaxTextLength = 4096 };
+
+    public ConcurrentQueue<OutboundMessage> Sent { get; } = new();
+
+    public void Then(SendResult result) => _script.Enqueue(_ => result);
+
+    public void ThenThrow(Exception exception) => _script.Enqueue(_ => throw exception);
+
+    public ValueTask<WebhookResult> HandleAsync(WebhookRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<WebhookResult>(WebhookResult.Unparseable("not used"));
+
+    public ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        Sent.Enqueue(message);
+        var n = Interlocked.Increment(ref _count);
+        return ValueTask.FromResult(_script.TryDequeue(out var next) ? next(message) : SendResult.Sent($"platform-{n}"));
+    }
+}
