@@ -48,6 +48,9 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
     private const string SignatureHeader = "X-Hub-Signature-256";
     private const string SignaturePrefix = "sha256=";
 
+    /// <summary>The error code of a free-form send refused because the customer service window is closed.</summary>
+    public const string ServiceWindowClosedCode = "service-window-closed";
+
     private static readonly ChannelCapabilities WhatsAppCapabilities = new()
     {
         MaxTextLength = 4096,
@@ -220,6 +223,7 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
     public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        cancellationToken.ThrowIfCancellationRequested();
         var phoneNumberId = message.Channel.AccountId;
         var name = _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PhoneNumberId, phoneNumberId, StringComparison.Ordinal));
         if (message.Channel.Kind != ChannelKind.WhatsApp || name is null)
@@ -232,6 +236,11 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         if (body is null)
         {
             return SendResult.Failed("unsupported", refusal!, isRetryable: false);
+        }
+
+        if (message.Template is null && CheckServiceWindow(message, _timeProvider.GetUtcNow()) is { } closed)
+        {
+            return closed;
         }
 
         var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
@@ -451,5 +460,29 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         public static bool IsGet(string method) => string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase);
 
         public static bool IsPost(string method) => string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// WhatsApp delivers free-form messages only within 24 hours of the customer's last message; outside that window
+    /// only templates. Refusing here gives the agent a clear reason instead of Graph error 131047 after the fact.
+    /// </summary>
+    private static SendFailed? CheckServiceWindow(OutboundMessage message, DateTimeOffset now)
+    {
+        var window = WhatsAppCapabilities.CustomerServiceWindow!.Value;
+        if (message.LastCustomerMessageAt is not { } lastCustomerMessage)
+        {
+            return SendResult.Failed(
+                ServiceWindowClosedCode,
+                "The customer has not written to this number in this conversation, so no 24-hour customer service window is open; WhatsApp only delivers an approved template (OutboundMessage.Template) now.",
+                isRetryable: false);
+        }
+
+        var closesAt = lastCustomerMessage + window;
+        return now < closesAt
+            ? null
+            : SendResult.Failed(
+                ServiceWindowClosedCode,
+                string.Create(CultureInfo.InvariantCulture, $"The 24-hour customer service window closed at {closesAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (the customer last wrote at {lastCustomerMessage.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z); outside it WhatsApp only delivers an approved template (OutboundMessage.Template)."),
+                isRetryable: false);
     }
 }

@@ -41,6 +41,7 @@ public sealed class SendTests : IDisposable
         Recipient = new ContactHandle(ChannelKind.WhatsApp, "1111111111111"),
         MessageId = Id,
         Text = text,
+        LastCustomerMessageAt = new DateTimeOffset(2026, 1, 1, 11, 0, 0, TimeSpan.Zero), // an hour before the fake clock's start
     };
 
     [Fact]
@@ -235,5 +236,51 @@ public sealed class SendTests : IDisposable
 
             return _respond!();
         }
+    }
+
+    [Fact]
+    public async Task SendAsync_FreeFormAfterTheServiceWindow_FailsClearlyWithoutCallingGraph()
+    {
+        var result = await _host.Adapter.SendAsync(Message() with { LastCustomerMessageAt = _time.GetUtcNow() - TimeSpan.FromHours(24) }, CancellationToken.None);
+
+        var failed = Assert.IsType<SendFailed>(result);
+        Assert.Equal(WhatsAppChannelAdapter.ServiceWindowClosedCode, failed.ErrorCode);
+        Assert.False(failed.IsRetryable);
+        Assert.Equal(
+            "The 24-hour customer service window closed at 2026-01-01 12:00:00Z (the customer last wrote at 2025-12-31 12:00:00Z); outside it WhatsApp only delivers an approved template (OutboundMessage.Template).",
+            failed.Reason);
+        Assert.Empty(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_FreeFormWhenTheCustomerNeverWrote_FailsClearly()
+    {
+        var result = await _host.Adapter.SendAsync(Message() with { LastCustomerMessageAt = null }, CancellationToken.None);
+
+        Assert.Equal(WhatsAppChannelAdapter.ServiceWindowClosedCode, Assert.IsType<SendFailed>(result).ErrorCode);
+        Assert.Empty(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_TemplateOutsideTheServiceWindow_IsSent()
+    {
+        _handler.Respond(HttpStatusCode.OK, """{"messaging_product":"whatsapp","messages":[{"id":"wamid.tpl"}]}""");
+
+        var result = await _host.Adapter.SendAsync(
+            Message(text: null) with { LastCustomerMessageAt = null, Template = new MessageTemplate("order_update", "en_US", ["4711"]) },
+            CancellationToken.None);
+
+        Assert.Equal(SendResult.Sent("wamid.tpl"), result);
+        Assert.Single(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_FreeFormOneSecondBeforeTheWindowCloses_IsSent()
+    {
+        _handler.Respond(HttpStatusCode.OK, """{"messaging_product":"whatsapp","messages":[{"id":"wamid.late"}]}""");
+
+        var result = await _host.Adapter.SendAsync(Message() with { LastCustomerMessageAt = _time.GetUtcNow() - TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1) }, CancellationToken.None);
+
+        Assert.Equal(SendResult.Sent("wamid.late"), result);
     }
 }
