@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocialCare.Channels.Twilio.Diagnostics;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "Twilio webhook rejected with {StatusCode}: {Reason}")]
+    public static partial void WebhookRejected(ILogger logger, int statusCode, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "Twilio webhook not understood: {Reason}")]
+    public static partial void WebhookUnparseable(ILogger logger, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "Twilio webhook for {PhoneNumber} gave {Count} events")]
+    public static partial void WebhookParsed(ILogger logger, string phoneNumber, int count);
+
+    [LoggerMessage(4, LogLevel.Warning, "Twilio send from {PhoneNumber} failed with code {ErrorCode} (retryable: {Retryable})")]
+    public static partial void SendFailed(ILogger logger, string phoneNumber, string? errorCode, bool retryable);
+}
