@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using SocialCare.Channels;
+using SocialCare.Channels.WhatsApp;
+using SocialCare.Channels.WhatsApp.Webhooks;
+
+namespace SocialCare.Benchmarks;
+
+/// <summary>
+/// One WhatsApp webhook (the shared fixture <c>whatsapp/bwa-message-text.json</c>, 975 bytes) from raw bytes to a
+/// committed message in the customer's open conversation (in-memory store), side by side with the System.Text.Json
+/// parse of the same bytes alone: the floor no adapter can go below.
+/// </summary>
+/// <remarks>
+/// <para><b>Measured</b> in <see cref="WebhookToCommitted"/>: building the <see cref="WebhookRequest"/> (headers), the
+/// <c>X-Hub-Signature-256</c> HMAC check over the raw body, the source-generated deserialization, mapping to a normalized
+/// <see cref="InboundMessage"/>, and <see cref="ICareIngestor.IngestAsync"/> up to the commit (dedupe, contact, thread,
+/// append). <b>Not measured</b>: Kestrel and reading the body from the socket (the same for any code).</para>
+/// <para>Each invocation handles a different payload: the fixture with its <c>wamid</c> replaced by a unique id of the
+/// same length and signed again, built in setup, so every message is new (no dedupe short cut). Floors:
+/// <see cref="FloorJsonDocument"/> parses the bytes into a <see cref="JsonDocument"/>; <see cref="FloorTypedParse"/>
+/// deserializes them into the adapter's own source-generated payload types.</para>
+/// </remarks>
+[MemoryDiagnoser]
+[InvocationCount(PayloadsPerIteration)]
+public class WebhookBenchmarks
+{
+    /// <summary>Invocations per iteration, each one webhook.</summary>
+    public const int PayloadsPerIteration = 16_384;
+
+    private const string Secret = "benchmark-app-secret";
+    private const string FixtureId = "wamid.nBgN6TUyN2k5NzAzM5kzNhUCABI8FDNFQjAxQkE5REI4NEUzQ5Y5QTNgAA==";
+    private static readonly Uri Url = new("https://care.example/webhooks/whatsapp");
+
+    private readonly SwappableStore _store = new();
+    private ServiceProvider _services = null!;
+    private WhatsAppChannelAdapter _adapter = null!;
+    private ICareIngestor _ingestor = null!;
+    private byte[][] _bodies = [];
+    private string[] _signatures = [];
+    private int _next;
+
+    [GlobalSetup]
+    public void BuildEngine()
+    {
+        _services = new ServiceCollection()
+            .AddSocialCare(care => care
+                .UseStore(_ => _store)
+                .AddWhatsApp(o =>
+                {
+                    o.WorkspaceId = "bench";
+                    o.PhoneNumberId = "409552778964973";
+                    o.AppSecret = Secret;
+                    o.VerifyToken = "verify";
+                    o.AccessToken = "token";
+                }))
+            .Services
+            .BuildServiceProvider();
+        _adapter = _services.GetRequiredService<WhatsAppChannelAdapter>();
+        _ingestor = _services.GetRequiredService<ICareIngestor>();
+
+        var template = File.ReadAllText(FindFixture());
+        _bodies = new byte[PayloadsPerIteration][];
+        _signatures = new string[PayloadsPerIteration];
+        for (var i = 0; i < PayloadsPerIteration; i++)
+        {
+            var id = $"wamid.{i:D12}".PadRight(FixtureId.Length, 'A');
+            _bodies[i] = Encoding.UTF8.GetBytes(template.Replace(FixtureId, id, StringComparison.Ordinal));
+            _signatures[i] = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), _bodies[i]));
+        }
+    }
+
+    [IterationSetup(Target = nameof(WebhookToCommitted))]
+    public void SetupWebhook()
+    {
+        _store.Reset(new Workspace { Id = new WorkspaceId("bench"), Name = "Benchmark" });
+        _next = 0;
+
+        // The customer's conversation exists: the measured webhooks join it, as most traffic does.
+        var seed = Encoding.UTF8.GetBytes(File.ReadAllText(FindFixture()));
+        var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), seed));
+        HandleAsync(seed, signature).AsTask().GetAwaiter().GetResult();
+    }
+
+    [IterationSetup(Targets = [nameof(FloorJsonDocument), nameof(FloorTypedParse)])]
+    public void SetupFloor() => _next = 0;
+
+    [GlobalCleanup]
+    public void DisposeEngine() => _services.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public int FloorJsonDocument()
+    {
+        using var document = JsonDocument.Parse(_bodies[_next++]);
+        return document.RootElement.ValueKind == JsonValueKind.Object ? 1 : 0;
+    }
+
+    [Benchmark]
+    public object? FloorTypedParse() => JsonSerializer.Deserialize(_bodies[_next++], WhatsAppJsonContext.Default.WebhookPayload);
+
+    [Benchmark]
+    public ValueTask<int> WebhookToCommitted()
+    {
+        var i = _next++;
+        return HandleAsync(_bodies[i], _signatures[i]);
+    }
+
+    private async ValueTask<int> HandleAsync(byte[] body, string signature)
+    {
+        var request = new WebhookRequest("POST", Url, [new("Content-Type", "application/json"), new("X-Hub-Signature-256", signature)], body);
+        var result = await _adapter.HandleAsync(request, CancellationToken.None).ConfigureAwait(false);
+        if (result is not WebhookEvents { InboundEvents: var events })
+        {
+            throw new InvalidOperationException($"The webhook was {result}.");
+        }
+
+        var accepted = 0;
+        foreach (var inbound in events)
+        {
+            var outcome = await _ingestor.IngestAsync(inbound).ConfigureAwait(false);
+            accepted += outcome.Outcome == IngestOutcome.Accepted ? 1 : throw new InvalidOperationException($"The message was {outcome.Outcome}.");
+        }
+
+        return accepted;
+    }
+
+    private static string FindFixture()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "whatsapp", "bwa-message-text.json");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("No shared/fixtures/whatsapp/bwa-message-text.json above " + AppContext.BaseDirectory);
+    }
+}
