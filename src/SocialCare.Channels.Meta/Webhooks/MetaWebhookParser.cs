@@ -263,7 +263,8 @@ internal sealed class MetaWebhookParser(ChannelKind kind, string platform, strin
             return null;
         }
 
-        var url = Uri.TryCreate(a.Payload?.Url, UriKind.Absolute, out var parsed) ? parsed : null;
+        // Kept as given: Meta sends absolute CDN URLs (which expire); its 2016 docs example has the placeholder "IMAGE_URL".
+        var url = !string.IsNullOrWhiteSpace(a.Payload?.Url) && Uri.TryCreate(a.Payload.Url, UriKind.RelativeOrAbsolute, out var parsed) ? parsed : null;
         if (a.Type == "location")
         {
             if (a.Payload?.Coordinates is not { Lat: { } lat, Long: { } lon })
@@ -292,7 +293,7 @@ internal sealed class MetaWebhookParser(ChannelKind kind, string platform, strin
 
         if (url is null)
         {
-            problem = $"the {a.Type} attachment has no absolute payload.url.";
+            problem = $"the {a.Type} attachment has no payload.url.";
             return null;
         }
 
