@@ -1,0 +1,441 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using SocialCare.Channels.Http;
+using SocialCare.Channels.Meta.Diagnostics;
+using SocialCare.Channels.Meta.Sending;
+using SocialCare.Channels.Meta.Webhooks;
+
+namespace SocialCare.Channels.Meta;
+
+/// <summary>What differs between Messenger and Instagram: the kind, the webhook object, limits and names.</summary>
+internal sealed record MetaPlatform(
+    ChannelKind Kind,
+    string Name,
+    string WebhookObject,
+    ChannelCapabilities Capabilities,
+    string HttpClientName,
+    string AddMethod);
+
+/// <summary>
+/// Everything the Messenger and Instagram adapters share: handshake, signature check, parsing, sending. The public
+/// adapters are thin wrappers, so each platform keeps its own kind, registrations and options type.
+/// </summary>
+internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>
+    where TOptions : MetaChannelOptions
+{
+    private const string SignatureHeader = "X-Hub-Signature-256";
+    private const string SignaturePrefix = "sha256=";
+    private static readonly TimeSpan StandardWindow = TimeSpan.FromHours(24);
+    private static readonly TimeSpan HumanAgentWindow = TimeSpan.FromDays(7);
+
+    private readonly MetaPlatform _platform;
+    private readonly MetaWebhookParser _parser;
+    private readonly IOptionsMonitor<TOptions> _options;
+    private readonly MetaRegistrations<TOptions> _registrations;
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ChannelResiliencePipelineFactory _pipelines;
+    private readonly ILogger _logger;
+
+    public MetaAdapterCore(
+        MetaPlatform platform,
+        IOptionsMonitor<TOptions> options,
+        MetaRegistrations<TOptions> registrations,
+        IHttpClientFactory httpClientFactory,
+        TimeProvider timeProvider,
+        ChannelResiliencePipelineFactory pipelines,
+        ILogger logger)
+    {
+        _platform = platform;
+        _parser = new MetaWebhookParser(platform.Kind, platform.Name, platform.WebhookObject);
+        _options = options;
+        _registrations = registrations;
+        _httpClientFactory = httpClientFactory;
+        _timeProvider = timeProvider;
+        _pipelines = pipelines;
+        _logger = logger;
+    }
+
+    public MetaPlatform Platform => _platform;
+
+    public ValueTask<WebhookResult> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var result = Handle(request);
+        switch (result)
+        {
+            case WebhookRejected rejected:
+                Log.WebhookRejected(_logger, _platform.Name, rejected.StatusCode, rejected.Reason);
+                break;
+            case WebhookUnparseable unparseable:
+                Log.WebhookUnparseable(_logger, _platform.Name, unparseable.Reason);
+                break;
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    private WebhookResult Handle(WebhookRequest request)
+    {
+        IReadOnlyList<TOptions> candidates;
+        if (request.RegistrationName is { } name)
+        {
+            if (!_registrations.Names.Contains(name))
+            {
+                return WebhookResult.Rejected(404, $"No {_platform.Name} account is registered under the name '{name}'.");
+            }
+
+            candidates = [_options.Get(name)];
+        }
+        else
+        {
+            candidates = [.. _registrations.Names.Select(_options.Get)];
+        }
+
+        if (string.Equals(request.Method, "GET", StringComparison.OrdinalIgnoreCase))
+        {
+            return Handshake(request, candidates);
+        }
+
+        if (!string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        {
+            return WebhookResult.Rejected(405, $"{_platform.Name} webhooks are GET (handshake) or POST; this request is {request.Method}.");
+        }
+
+        // Only X-Hub-Signature-256 is accepted. Meta sends it on every webhook next to the legacy SHA-1
+        // X-Hub-Signature; accepting SHA-1 alone would let a request downgrade to the weaker MAC and gain nothing.
+        var signature = request.GetHeader(SignatureHeader);
+        if (string.IsNullOrEmpty(signature))
+        {
+            return WebhookResult.Rejected(401, $"The request has no {SignatureHeader} header.");
+        }
+
+        string? secret = null;
+        foreach (var candidate in candidates.Select(c => c.AppSecret).Distinct(StringComparer.Ordinal))
+        {
+            if (WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, candidate, request.Body.Span, signature, SignaturePrefix))
+            {
+                secret = candidate;
+                break;
+            }
+        }
+
+        if (secret is null)
+        {
+            return WebhookResult.Rejected(401, $"The {SignatureHeader} signature does not match the body under any registered app secret.");
+        }
+
+        var payload = _parser.Read(request.Body.Span, out var reason);
+        if (payload is null)
+        {
+            return WebhookResult.Unparseable(reason!);
+        }
+
+        var accounts = new Dictionary<string, WorkspaceId>(StringComparer.Ordinal);
+        foreach (var accountId in MetaWebhookParser.AccountIds(payload))
+        {
+            var account = candidates.FirstOrDefault(c => string.Equals(c.PageId, accountId, StringComparison.Ordinal));
+            if (account is null)
+            {
+                return WebhookResult.Unparseable($"Entry id {accountId} is not a registered {_platform.Name} account (register it with {_platform.AddMethod}).");
+            }
+
+            if (!string.Equals(account.AppSecret, secret, StringComparison.Ordinal))
+            {
+                return WebhookResult.Rejected(401, $"The payload for {_platform.Name} account {accountId} is signed with another app's secret than the one registered for it.");
+            }
+
+            accounts[accountId] = new WorkspaceId(account.WorkspaceId);
+        }
+
+        var result = _parser.Map(payload, id => accounts[id]);
+        if (result is WebhookEvents events && _logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.WebhookParsed(_logger, _platform.Name, string.Join(',', accounts.Keys), events.InboundEvents.Count);
+        }
+
+        return result;
+    }
+
+    private WebhookResult Handshake(WebhookRequest request, IReadOnlyList<TOptions> candidates)
+    {
+        var mode = request.GetQuery("hub.mode");
+        var token = request.GetQuery("hub.verify_token");
+        var challenge = request.GetQuery("hub.challenge");
+        if (mode != "subscribe" || string.IsNullOrEmpty(challenge) || token is null)
+        {
+            return WebhookResult.Rejected(400, $"A {_platform.Name} webhook GET needs hub.mode=subscribe, hub.verify_token and hub.challenge.");
+        }
+
+        var given = Encoding.UTF8.GetBytes(token);
+        foreach (var candidate in candidates)
+        {
+            if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.VerifyToken), given))
+            {
+                return WebhookResult.Handshake(challenge);
+            }
+        }
+
+        return WebhookResult.Rejected(403, "hub.verify_token does not match the registered verify token.");
+    }
+
+    public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var accountId = message.Channel.AccountId;
+        var name = message.Channel.Kind == _platform.Kind
+            ? _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PageId, accountId, StringComparison.Ordinal))
+            : null;
+        if (name is null)
+        {
+            return SendResult.Failed("not-registered", $"{message.Channel} is not a registered {_platform.Name} account.", isRetryable: false);
+        }
+
+        var options = _options.Get(name);
+        var body = BuildRequest(message, options, out var refusalCode, out var refusal);
+        if (body is null)
+        {
+            return SendResult.Failed(refusalCode, refusal!, isRetryable: false);
+        }
+
+        var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
+        var url = new Uri(baseUrl, Uri.EscapeDataString(accountId) + "/messages");
+        var pipeline = _pipelines.GetPipeline(_platform.Kind.Name + ":" + name, options.Resilience);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, accountId);
+
+        SendResult result;
+        try
+        {
+            var client = _httpClientFactory.CreateClient(_platform.HttpClientName);
+            using var response = await pipeline.ExecuteAsync(
+                async c =>
+                {
+                    // A fresh request per attempt: a request message cannot be sent twice.
+                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, MetaJsonContext.Default.SendRequest) };
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.PageAccessToken);
+                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            result = response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes);
+        }
+        catch (HttpRequestException ex)
+        {
+            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Graph API: {ex.Message}", isRetryable: true);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            result = SendResult.Failed("circuit-open", "Recent sends to the Graph API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
+        }
+        catch (ChannelRateLimitedException ex)
+        {
+            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
+        }
+        catch (TimeoutRejectedException)
+        {
+            result = TimedOut();
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result = TimedOut();
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (result is SendFailed failed)
+        {
+            Log.SendFailed(_logger, _platform.Name, accountId, failed.ErrorCode, failed.IsRetryable);
+        }
+
+        return result;
+    }
+
+    private static SendFailed TimedOut() =>
+        SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried (the Send API has no idempotency key).", isRetryable: false);
+
+    private SendRequest? BuildRequest(OutboundMessage message, TOptions options, out string refusalCode, out string? refusal)
+    {
+        refusalCode = "unsupported";
+        refusal = null;
+        if (message.Visibility != ConversationVisibility.Private)
+        {
+            refusal = $"The {_platform.Name} adapter sends private messages only; public comments are not supported.";
+            return null;
+        }
+
+        if (message.Template is not null)
+        {
+            refusal = $"The {_platform.Name} adapter does not send templates.";
+            return null;
+        }
+
+        // The messaging window: free replies within 24 hours of the customer's last message; with the HUMAN_AGENT tag,
+        // a person may answer up to 7 days after it.
+        string messagingType;
+        string? tag = null;
+        if (message.LastCustomerMessageAt is not { } last)
+        {
+            refusalCode = "outside-window";
+            refusal = $"The customer has never written on this {_platform.Name} conversation, so the 24-hour window is closed; {_platform.Name} lets a business reply only after a customer message.";
+            return null;
+        }
+
+        var elapsed = _timeProvider.GetUtcNow() - last;
+        if (elapsed <= StandardWindow)
+        {
+            messagingType = "RESPONSE";
+        }
+        else if (options.UseHumanAgentTag && elapsed <= HumanAgentWindow)
+        {
+            messagingType = "MESSAGE_TAG";
+            tag = "HUMAN_AGENT";
+        }
+        else
+        {
+            refusalCode = "outside-window";
+            var closed = (last + StandardWindow).ToUniversalTime().ToString("u", CultureInfo.InvariantCulture);
+            refusal = options.UseHumanAgentTag
+                ? $"The 24-hour window closed at {closed} and the 7-day HUMAN_AGENT window at {(last + HumanAgentWindow).ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)}; wait for the customer to write again."
+                : $"The 24-hour window closed at {closed}; wait for the customer to write again (or enable UseHumanAgentTag for replies by a person within 7 days).";
+            return null;
+        }
+
+        var capabilities = _platform.Capabilities;
+        var text = string.IsNullOrEmpty(message.Text) ? null : message.Text;
+        SendMessage body;
+        if (message.Attachments.Count == 0)
+        {
+            if (text is null)
+            {
+                refusal = "The message has no text or attachment.";
+                return null;
+            }
+
+            if (text.Length > capabilities.MaxTextLength)
+            {
+                refusal = $"{_platform.Name} text is limited to {capabilities.MaxTextLength} characters; this one has {text.Length}.";
+                return null;
+            }
+
+            body = new SendMessage { Text = text };
+        }
+        else
+        {
+            if (message.Attachments.Count > 1 || text is not null)
+            {
+                refusal = $"{_platform.Name} sends text or one attachment per message; this one has {(text is null ? string.Empty : "text and ")}{message.Attachments.Count} attachment(s). Send them as separate messages.";
+                return null;
+            }
+
+            var attachment = message.Attachments[0];
+            if (!capabilities.Supports(attachment.Kind))
+            {
+                refusal = $"{_platform.Name} cannot send a {attachment.Kind.ToString().ToLowerInvariant()} attachment.";
+                return null;
+            }
+
+            if (attachment.Url is not { IsAbsoluteUri: true, Scheme: "https" or "http" } url)
+            {
+                refusal = $"The {attachment.Kind.ToString().ToLowerInvariant()} attachment needs an absolute http(s) URL the platform can fetch.";
+                return null;
+            }
+
+            body = new SendMessage
+            {
+                Attachment = new SendAttachment
+                {
+                    Type = attachment.Kind switch
+                    {
+                        AttachmentKind.Image => "image",
+                        AttachmentKind.Video => "video",
+                        AttachmentKind.Audio => "audio",
+                        _ => "file",
+                    },
+                    Payload = new SendAttachmentPayload { Url = url.AbsoluteUri },
+                },
+            };
+        }
+
+        return new SendRequest
+        {
+            Recipient = new SendRecipient { Id = message.Recipient.ExternalId },
+            MessagingType = messagingType,
+            Tag = tag,
+            Message = body,
+        };
+    }
+
+    private static SendResult ReadSent(byte[] bytes)
+    {
+        try
+        {
+            if (JsonSerializer.Deserialize(bytes, MetaJsonContext.Default.SendResponse) is { MessageId: { Length: > 0 } id })
+            {
+                return SendResult.Sent(id);
+            }
+        }
+        catch (JsonException)
+        {
+            // Falls through: accepted without a readable id.
+        }
+
+        return SendResult.Failed("no-message-id", "The Graph API accepted the request but returned no message_id; not retried, as it may have been sent.", isRetryable: false);
+    }
+
+    private SendFailed ReadFailure(HttpResponseMessage response, byte[] bytes)
+    {
+        GraphError? error = null;
+        try
+        {
+            error = JsonSerializer.Deserialize(bytes, MetaJsonContext.Default.GraphErrorResponse)?.Error;
+        }
+        catch (JsonException)
+        {
+            // Not Graph error JSON; the HTTP status is all there is.
+        }
+
+        var status = (int)response.StatusCode;
+        var code = error?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture);
+        var retryable = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || GraphErrors.ThrottlingCodes.Contains(code);
+        var reason = error?.Message ?? $"The Graph API answered {status} {response.ReasonPhrase}.";
+        if (error?.ErrorSubcode is { } subcode)
+        {
+            reason += string.Create(CultureInfo.InvariantCulture, $" (error_subcode {subcode})");
+        }
+
+        return SendResult.Failed(code, reason, retryable, RetryAfter(response));
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - _timeProvider.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+}
