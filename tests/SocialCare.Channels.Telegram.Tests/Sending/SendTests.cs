@@ -80,6 +80,18 @@ public sealed class SendTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_ReplyToAButtonPress_GoesToTheRecipientWithoutReplyParameters()
+    {
+        _handler.Respond(HttpStatusCode.OK, SentOk);
+
+        await Send(Message() with { ReplyToPlatformMessageId = "callback:4382bfdwdsb323b2d9" });
+
+        var body = SentBody();
+        Assert.Equal(1111111, body.GetProperty("chat_id").GetInt64());
+        Assert.False(body.TryGetProperty("reply_parameters", out _));
+    }
+
+    [Fact]
     public async Task SendAsync_PublicReply_GoesToTheGroupOfTheMessageItAnswers()
     {
         _handler.Respond(HttpStatusCode.OK, """{"ok":true,"result":{"message_id":134547,"chat":{"id":-1001293752024,"type":"supergroup"},"date":1767268800}}""");
