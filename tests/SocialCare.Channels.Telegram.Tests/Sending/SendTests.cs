@@ -21,6 +21,7 @@ public sealed class SendTests : IDisposable
         {
             services.AddHttpClient(TelegramSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _handler);
             services.Configure<TelegramOptions>("support", o => o.Resilience.MaxRetryAttempts = 0); // one attempt: the mapping is under test
+            services.Configure<TelegramOptions>("sales", o => o.Resilience.AttemptTimeout = TimeSpan.FromDays(1)); // the driven clock must not time attempts out
             services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Trace));
         });
     }
@@ -220,7 +221,8 @@ public sealed class SendTests : IDisposable
         _handler.Hang();
 
         var task = _host.Adapter.SendAsync(Message(), CancellationToken.None).AsTask();
-        await DriveClock(task);
+        await _handler.Entered.Task; // the attempt timeout is armed before the request goes out
+        _host.Time.Advance(TimeSpan.FromSeconds(11)); // past the 10 s attempt timeout, on the fake clock
 
         var failed = Assert.IsType<SendFailed>(await task);
         Assert.Equal(("timeout", false), (failed.ErrorCode, failed.IsRetryable));
@@ -295,10 +297,14 @@ public sealed class SendTests : IDisposable
         Assert.All(logs, l => Assert.DoesNotContain("BBHsales-token", l.Message + string.Join(' ', l.StructuredState?.Select(s => s.Value) ?? []), StringComparison.Ordinal));
     }
 
-    /// <summary>Moves the fake clock until the send completes: timeouts and retry delays run on it, never on real time.</summary>
+    /// <summary>
+    /// Moves the fake clock in small steps until the send completes: the retry delay runs on it, never on real time. The
+    /// clock may run ahead of the work, which only lengthens the measured wait; a wall-clock cap stops a broken test.
+    /// </summary>
     private async Task DriveClock(Task task)
     {
-        for (var i = 0; i < 100_000 && !task.IsCompleted; i++)
+        var cap = System.Diagnostics.Stopwatch.StartNew();
+        while (!task.IsCompleted && cap.Elapsed < TimeSpan.FromSeconds(30))
         {
             _host.Time.Advance(TimeSpan.FromMilliseconds(100));
             await Task.Yield();
@@ -333,8 +339,11 @@ public sealed class SendTests : IDisposable
             throw new InvalidOperationException("unreachable");
         };
 
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            Entered.TrySetResult();
             var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
             lock (Requests)
             {
