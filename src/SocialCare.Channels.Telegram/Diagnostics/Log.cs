@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocialCare.Channels.Telegram.Diagnostics;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "Telegram webhook rejected with {StatusCode}: {Reason}")]
+    public static partial void WebhookRejected(ILogger logger, int statusCode, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "Telegram webhook not understood: {Reason}")]
+    public static partial void WebhookUnparseable(ILogger logger, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "Telegram webhook for bot {BotId} gave {Count} events")]
+    public static partial void WebhookParsed(ILogger logger, string botId, int count);
+
+    [LoggerMessage(4, LogLevel.Warning, "Telegram send from bot {BotId} failed with code {ErrorCode} (retryable: {Retryable})")]
+    public static partial void SendFailed(ILogger logger, string botId, string? errorCode, bool retryable);
+}
