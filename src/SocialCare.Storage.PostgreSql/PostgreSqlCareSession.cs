@@ -44,6 +44,14 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
     }
 
     // ------------------------------------------------------------------ reads
+    protected override async ValueTask<bool> LoadOutboxEntryExistsAsync(MessageId messageId, CancellationToken ct)
+    {
+        var command = await CommandAsync(_sql.OutboxEntryExists, ct).ConfigureAwait(false);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.AddWithValue("id", messageId.Value);
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is true;
+    }
+
     protected override async ValueTask<Contact?> LoadContactAsync(ContactId id, CancellationToken ct) =>
         await DocAsync(_sql.ContactById, ct, ("id", id.Value)).ConfigureAwait(false) is { } doc ? CareJsonContext.ReadContact(doc) : null;
 
@@ -326,6 +334,11 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
                 versioned.Add((batch.BatchCommands.Count, "message", "messages", m.Id.Value, p.BaseVersion));
                 Add(_sql.UpdateMessage, () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId}", null, null, "another message has this platform message id"), [.. values, ("base", p.BaseVersion)]);
             }
+        }
+
+        foreach (var e in changes.Outbox)
+        {
+            Add(_sql.InsertOutbox, () => new ConcurrencyConflictException("outbox entry", e.MessageId.ToString(), null, null, "another writer queued this message for sending first"), ("mid", e.MessageId.Value), ("due", e.DueAt.UtcTicks));
         }
 
         var tx = await _connection.BeginTransactionAsync(ct).ConfigureAwait(false);

@@ -12,7 +12,7 @@ namespace SocialCare.Storage.PostgreSql;
 /// The PostgreSQL care store. Several host instances may share one database: unique indexes absorb duplicate platform
 /// message ids and keep one active conversation per thread, version columns make stale writers lose and retry.
 /// </summary>
-public sealed partial class PostgreSqlCareStore : ICareStore, IAsyncDisposable
+public sealed partial class PostgreSqlCareStore : ICareStore, IOutboxStore, IDeadLetterStore, IAsyncDisposable
 {
     internal const string ConnectionStringSetting = PostgreSqlCareStoreOptions.SectionName + ":" + nameof(PostgreSqlCareStoreOptions.ConnectionString);
     internal const string SchemaSetting = PostgreSqlCareStoreOptions.SectionName + ":" + nameof(PostgreSqlCareStoreOptions.Schema);

@@ -52,6 +52,21 @@ internal static class PostgreSqlSchema
             payload text NOT NULL, claimed_by text, claimed_until bigint, attempts int NOT NULL DEFAULT 0);
         CREATE INDEX ix_work_items_due ON {s}.work_items (queue, due, id);
         """,
+
+        // 3: the outbox in its own table rather than in work_items: an entry is keyed by its message (the primary key
+        // refuses a second entry for one message inside the committing transaction) and has typed columns for the
+        // send-started mark and the last error. Dead letters keep the raw body (bytea) and the offset of their instant.
+        """
+        CREATE TABLE {s}.outbox (
+            workspace_id text NOT NULL, message_id uuid NOT NULL, due bigint NOT NULL, attempts int NOT NULL DEFAULT 0,
+            send_started boolean NOT NULL DEFAULT false, last_error text, owner text, lease_until bigint,
+            PRIMARY KEY (workspace_id, message_id));
+        CREATE INDEX ix_outbox_due ON {s}.outbox (due, message_id);
+        CREATE TABLE {s}.dead_letters (
+            id uuid PRIMARY KEY, channel text NOT NULL, registration text, received bigint NOT NULL, received_offset int NOT NULL,
+            reason text NOT NULL, method text NOT NULL, url text NOT NULL, content_type text, body bytea NOT NULL);
+        CREATE INDEX ix_dead_letters_received ON {s}.dead_letters (received, id);
+        """,
     ];
 
     public static int Latest => Migrations.Length;

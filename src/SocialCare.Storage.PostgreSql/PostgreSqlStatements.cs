@@ -49,5 +49,33 @@ internal sealed class PostgreSqlStatements(string s)
         $"UPDATE {s}.messages SET version = @v, sequence = @seq, channel_kind = @ck, account_id = @acc, platform_id = @pid, direction = @dir, sent_at = @sent, text = @text, doc = @doc " +
         "WHERE workspace_id = @ws AND id = @id AND conversation_id = @cid AND version = @base";
 
+    public string OutboxEntryExists { get; } = $"SELECT EXISTS (SELECT 1 FROM {s}.outbox WHERE workspace_id = @ws AND message_id = @id)";
+
+    public string InsertOutbox { get; } = $"INSERT INTO {s}.outbox (workspace_id, message_id, due) VALUES (@ws, @mid, @due)";
+
+    /// <summary>One statement: the due, unleased entries are locked (skipping those another claimer holds) and leased.</summary>
+    public string ClaimOutbox { get; } =
+        $"WITH picked AS (SELECT workspace_id, message_id FROM {s}.outbox WHERE due <= @now AND (owner IS NULL OR lease_until <= @now) " +
+        "ORDER BY due, message_id LIMIT @max FOR UPDATE SKIP LOCKED) " +
+        $"UPDATE {s}.outbox o SET owner = @owner, lease_until = @until, attempts = o.attempts + 1 FROM picked " +
+        "WHERE o.workspace_id = picked.workspace_id AND o.message_id = picked.message_id " +
+        "RETURNING o.workspace_id, o.message_id, o.due, o.attempts, o.send_started, o.last_error";
+
+    public string MarkSendStarted { get; } = $"UPDATE {s}.outbox SET send_started = true WHERE workspace_id = @ws AND message_id = @id AND owner = @owner AND lease_until > @now";
+
+    public string RescheduleOutbox { get; } = $"UPDATE {s}.outbox SET due = @due, last_error = @error, send_started = false, owner = NULL, lease_until = NULL WHERE workspace_id = @ws AND message_id = @id AND owner = @owner";
+
+    public string CompleteOutbox { get; } = $"DELETE FROM {s}.outbox WHERE workspace_id = @ws AND message_id = @id AND owner = @owner";
+
+    public string CountOutbox { get; } = $"SELECT count(*) FROM {s}.outbox";
+
+    public string InsertDeadLetter { get; } =
+        $"INSERT INTO {s}.dead_letters (id, channel, registration, received, received_offset, reason, method, url, content_type, body) " +
+        "VALUES (@id, @channel, @registration, @received, @offset, @reason, @method, @url, @type, @body) ON CONFLICT (id) DO NOTHING";
+
+    public string ListDeadLetters { get; } = $"SELECT id, channel, registration, received, received_offset, reason, method, url, content_type, body FROM {s}.dead_letters ORDER BY received DESC, id DESC LIMIT @max";
+
+    public string DeleteDeadLetter { get; } = $"DELETE FROM {s}.dead_letters WHERE id = @id";
+
     public string Version(string table) => $"SELECT version FROM {S}.{table} WHERE workspace_id = @ws AND id = @id";
 }

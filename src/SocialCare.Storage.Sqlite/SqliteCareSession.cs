@@ -58,6 +58,13 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
                 "SELECT doc FROM messages WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND platform_id = $pid")
             .With("$ws", _ws).With("$ck", channel.Kind.Name).With("$acc", channel.AccountId).With("$pid", platformMessageId).ReadDoc()));
 
+    protected override ValueTask<bool> LoadOutboxEntryExistsAsync(MessageId messageId, CancellationToken ct)
+    {
+        var command = Lease.Command("SELECT EXISTS (SELECT 1 FROM outbox WHERE workspace_id = $ws AND message_id = $id)")
+            .With("$ws", _ws).With("$id", Key(messageId.Value));
+        return ValueTask.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1);
+    }
+
     protected override ValueTask<bool> LoadHasMessageTextAsync(ConversationId id, string text, CancellationToken ct)
     {
         var command = Lease.Command("SELECT EXISTS (SELECT 1 FROM messages WHERE workspace_id = $ws AND conversation_id = $id AND socialcare_icontains(text, $t))")
@@ -322,6 +329,14 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
             }
         }
 
+        foreach (var e in changes.Outbox)
+        {
+            Guard(
+                () => lease.Command("INSERT INTO outbox (workspace_id, message_id, due) VALUES ($ws, $id, $due)")
+                    .With("$ws", ws).With("$id", Key(e.MessageId.Value)).With("$due", e.DueAt.UtcTicks).ExecuteNonQuery(),
+                () => new ConcurrencyConflictException("outbox entry", e.MessageId.ToString(), null, null, "another writer queued this message for sending first"));
+        }
+
         return true;
     }
 
@@ -436,6 +451,8 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
         public List<PreparedConversation> Conversations { get; } = changes.Conversations.ConvertAll(p => new PreparedConversation(p));
 
         public List<(PendingWrite<Message> Write, string Doc)> Messages { get; } = changes.Messages.ConvertAll(p => (p, CareJsonContext.Serialize(p.Entity)));
+
+        public List<OutboxEntry> Outbox { get; } = [.. changes.Outbox];
     }
 
     private sealed class PreparedConversation(PendingWrite<Conversation> write)

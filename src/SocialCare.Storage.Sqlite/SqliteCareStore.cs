@@ -13,7 +13,7 @@ namespace SocialCare.Storage.Sqlite;
 /// work are grouped into one durable transaction (one conflict never affects another: see <see cref="CommitBatch"/>),
 /// and a commit returns only after that transaction is on disk (<c>synchronous=FULL</c>).
 /// </summary>
-public sealed class SqliteCareStore : ICareStore, IAsyncDisposable
+public sealed partial class SqliteCareStore : ICareStore, IOutboxStore, IDeadLetterStore, IAsyncDisposable
 {
     internal const string ConnectionStringSetting = SqliteCareStoreOptions.SectionName + ":" + nameof(SqliteCareStoreOptions.ConnectionString);
     internal const string BusyTimeoutSetting = SqliteCareStoreOptions.SectionName + ":" + nameof(SqliteCareStoreOptions.BusyTimeout);

@@ -49,6 +49,21 @@ internal static class SqliteSchema
         """
         CREATE INDEX ix_conversations_queue_activity ON conversations (workspace_id, queue, status, last_activity, id);
         """,
+
+        // 3: outbound delivery (outbox entries, leased to one claimer at a time) and dead letters (unparseable webhooks);
+        // instants are UTC ticks like the other indexed timestamps; a dead letter also keeps its offset (minutes)
+        """
+        CREATE TABLE outbox (
+            workspace_id TEXT NOT NULL, message_id BLOB NOT NULL, due INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            send_started INTEGER NOT NULL DEFAULT 0, last_error TEXT, owner TEXT, lease_until INTEGER,
+            PRIMARY KEY (workspace_id, message_id)) WITHOUT ROWID;
+        CREATE INDEX ix_outbox_due ON outbox (due, message_id);
+        CREATE TABLE dead_letters (
+            id BLOB NOT NULL PRIMARY KEY, channel TEXT NOT NULL, registration TEXT, received INTEGER NOT NULL,
+            received_offset INTEGER NOT NULL, reason TEXT NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL, content_type TEXT,
+            body BLOB NOT NULL);
+        CREATE INDEX ix_dead_letters_received ON dead_letters (received, id);
+        """,
     ];
 
     public static int Latest => Migrations.Length;

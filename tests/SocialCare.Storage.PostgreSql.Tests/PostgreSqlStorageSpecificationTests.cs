@@ -65,6 +65,10 @@ public sealed class PostgreSqlWorkspaceScopingTests(PostgreSqlCareStoreFixture f
 
 public sealed class PostgreSqlRoundTripTests(PostgreSqlCareStoreFixture f) : RoundTripSpecification<PostgreSqlCareStoreFixture>(f);
 
+public sealed class PostgreSqlOutboxTests(PostgreSqlCareStoreFixture f) : OutboxSpecification<PostgreSqlCareStoreFixture>(f);
+
+public sealed class PostgreSqlDeadLetterTests(PostgreSqlCareStoreFixture f) : DeadLetterSpecification<PostgreSqlCareStoreFixture>(f);
+
 public sealed class PostgreSqlSpecificationGuardTests
 {
     [Fact]

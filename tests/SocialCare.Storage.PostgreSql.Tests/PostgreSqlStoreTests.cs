@@ -139,6 +139,65 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Outbox_TwoInstancesClaimingConcurrently_EachEntryClaimedOncePerLease()
+    {
+        var cs = await PostgresTestServer.RequireAsync();
+        var schema = NewSchema();
+        await using var a = new PostgreSqlCareStore(PostgreSqlCareStore.CreateDataSource(new() { ConnectionString = cs }), new() { Schema = schema }, null, ownsDataSource: true);
+        await using var b = new PostgreSqlCareStore(PostgreSqlCareStore.CreateDataSource(new() { ConnectionString = cs }), new() { Schema = schema }, null, ownsDataSource: true);
+        await Task.WhenAll(a.InitializeAsync(Ct).AsTask(), b.InitializeAsync(Ct).AsTask());
+        Assert.True(await a.CreateWorkspaceAsync(new Workspace { Id = Ws, Name = "Brand", CreatedAt = T0 }, Ct));
+        const int Entries = 500;
+        var ids = new List<MessageId>();
+        for (var chunk = 0; chunk < Entries / 100; chunk++)
+        {
+            await using var session = await (chunk % 2 == 0 ? a : b).BeginAsync(Ws, Ct);
+            for (var i = 0; i < 100; i++)
+            {
+                var id = MessageId.New(T0.AddMilliseconds((chunk * 100) + i));
+                ids.Add(id);
+                await session.EnqueueOutboxAsync(new OutboxEntry { WorkspaceId = Ws, MessageId = id, DueAt = T0.AddSeconds(i % 17) }, Ct);
+            }
+
+            await session.CommitAsync(Ct);
+        }
+
+        Assert.Equal(Entries, await b.CountAsync(Ct));
+        var lease = TimeSpan.FromMinutes(5);
+        foreach (var (round, now) in new[] { (1, T0.AddMinutes(1)), (2, T0.AddMinutes(1) + lease) })
+        {
+            var claims = new System.Collections.Concurrent.ConcurrentBag<(MessageId Id, int Attempts, string Owner)>();
+            await Task.WhenAll(Enumerable.Range(0, 12).Select(w => Task.Run(
+                async () =>
+                {
+                    var store = w % 2 == 0 ? a : b;
+                    var owner = $"instance-{(w % 2 == 0 ? "a" : "b")}-worker-{w}-round-{round}";
+                    while (true)
+                    {
+                        var batch = await store.ClaimDueAsync(owner, now, lease, 9, Ct);
+                        if (batch.Count == 0)
+                        {
+                            return;
+                        }
+
+                        foreach (var entry in batch)
+                        {
+                            claims.Add((entry.MessageId, entry.Attempts, owner));
+                        }
+                    }
+                },
+                Ct)));
+
+            var twice = claims.GroupBy(c => c.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.True(twice.Count == 0, $"Round {round}: {twice.Count} entries were claimed more than once, e.g. {twice.FirstOrDefault()}.");
+            Assert.Equal(ids.Order(), claims.Select(c => c.Id).Order());
+            Assert.All(claims, c => Assert.Equal(round, c.Attempts));
+            Assert.Contains(claims, c => c.Owner.StartsWith("instance-a", StringComparison.Ordinal));
+            Assert.Contains(claims, c => c.Owner.StartsWith("instance-b", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Migrate_ManyInstancesAtOnce_MigrateOnceUnderTheAdvisoryLock()
     {
         var cs = await PostgresTestServer.RequireAsync();
@@ -173,6 +232,30 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
         Assert.Equal("Brand", (await store.GetWorkspaceAsync(Ws, Ct))!.Name);
         var id = await new PostgreSqlWorkQueue(store).EnqueueAsync("q", Ws, "p", T0, Ct); // table from migration 2
         Assert.True(id > 0);
+    }
+
+    [Fact]
+    public async Task Open_Version2Schema_GainsTheOutboxAndDeadLetters()
+    {
+        var cs = await PostgresTestServer.RequireAsync();
+        var schema = NewSchema();
+        await using (var old = new PostgreSqlCareStore(PostgreSqlCareStore.CreateDataSource(new() { ConnectionString = cs }), new() { Schema = schema }, null, ownsDataSource: true, schemaVersion: 2))
+        {
+            Assert.True(await old.CreateWorkspaceAsync(new Workspace { Id = Ws, Name = "Brand", CreatedAt = T0 }, Ct));
+        }
+
+        await using var store = new PostgreSqlCareStore(PostgreSqlCareStore.CreateDataSource(new() { ConnectionString = cs }), new() { Schema = schema }, null, ownsDataSource: true);
+        Assert.Equal("Brand", (await store.GetWorkspaceAsync(Ws, Ct))!.Name);
+        var message = MessageId.New(T0);
+        await using (var session = await store.BeginAsync(Ws, Ct))
+        {
+            await session.EnqueueOutboxAsync(new OutboxEntry { WorkspaceId = Ws, MessageId = message, DueAt = T0 }, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        Assert.Equal(message, Assert.Single(await store.ClaimDueAsync("node-a", T0, TimeSpan.FromMinutes(1), 10, Ct)).MessageId);
+        await store.AddDeadLetterAsync(new DeadLetter { Id = Guid.CreateVersion7(T0), Channel = ChannelKind.WhatsApp, ReceivedAt = T0, Reason = "r", Method = "POST", Url = "https://x.example/h", Body = new byte[] { 1 } }, Ct);
+        Assert.Single(await store.ListDeadLettersAsync(10, Ct));
     }
 
     [Fact]

@@ -54,6 +54,10 @@ public sealed class SqliteWorkspaceScopingTests(SqliteCareStoreFixture f) : Work
 
 public sealed class SqliteRoundTripTests(SqliteCareStoreFixture f) : RoundTripSpecification<SqliteCareStoreFixture>(f);
 
+public sealed class SqliteOutboxTests(SqliteCareStoreFixture f) : OutboxSpecification<SqliteCareStoreFixture>(f);
+
+public sealed class SqliteDeadLetterTests(SqliteCareStoreFixture f) : DeadLetterSpecification<SqliteCareStoreFixture>(f);
+
 public sealed class SqliteSpecificationGuardTests
 {
     [Fact]

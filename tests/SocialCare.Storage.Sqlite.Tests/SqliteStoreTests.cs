@@ -34,6 +34,37 @@ public sealed class SqliteStoreTests(SqliteCareStoreFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Open_Version2File_GainsTheOutboxAndDeadLetters()
+    {
+        var path = fixture.NewPath();
+        var options = new SqliteCareStoreOptions { ConnectionString = $"Data Source={path}" };
+        await using (var old = new SqliteCareStore(options, null, schemaVersion: 2))
+        {
+            Assert.True(await old.CreateWorkspaceAsync(new Workspace { Id = Ws, Name = "Brand", CreatedAt = T0 }, Ct));
+        }
+
+        Assert.Equal(2, SchemaVersion(path));
+        Assert.False(IndexExists(path, "ix_outbox_due"));
+
+        await using var store = new SqliteCareStore(options);
+        Assert.Equal("Brand", (await store.GetWorkspaceAsync(Ws, Ct))!.Name);
+        Assert.Equal(SqliteSchema.Latest, SchemaVersion(path));
+        Assert.True(IndexExists(path, "ix_outbox_due"));
+        Assert.True(IndexExists(path, "ix_dead_letters_received"));
+
+        var message = MessageId.New(T0);
+        await using (var session = await store.BeginAsync(Ws, Ct))
+        {
+            await session.EnqueueOutboxAsync(new OutboxEntry { WorkspaceId = Ws, MessageId = message, DueAt = T0 }, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        Assert.Equal(message, Assert.Single(await store.ClaimDueAsync("node-a", T0, TimeSpan.FromMinutes(1), 10, Ct)).MessageId);
+        await store.AddDeadLetterAsync(new DeadLetter { Id = Guid.CreateVersion7(T0), Channel = ChannelKind.WhatsApp, ReceivedAt = T0, Reason = "r", Method = "POST", Url = "https://x.example/h", Body = new byte[] { 1 } }, Ct);
+        Assert.Single(await store.ListDeadLettersAsync(10, Ct));
+    }
+
+    [Fact]
     public async Task Commit_ConcurrentUnitsOfWork_AreGroupedIntoFewerDurableTransactions()
     {
         var path = fixture.NewPath();

@@ -26,6 +26,10 @@ public sealed class InMemoryWorkspaceScopingTests(InMemoryCareStoreFixture f) : 
 
 public sealed class InMemoryRoundTripTests(InMemoryCareStoreFixture f) : RoundTripSpecification<InMemoryCareStoreFixture>(f);
 
+public sealed class InMemoryOutboxTests(InMemoryCareStoreFixture f) : OutboxSpecification<InMemoryCareStoreFixture>(f);
+
+public sealed class InMemoryDeadLetterTests(InMemoryCareStoreFixture f) : DeadLetterSpecification<InMemoryCareStoreFixture>(f);
+
 public sealed class StorageSpecificationGuardTests
 {
     [Fact]
@@ -36,6 +40,8 @@ public sealed class StorageSpecificationGuardTests
     {
         var ex = Assert.ThrowsAny<Exception>(() => StorageSpecificationGuard.AssertAllSuitesImplemented(typeof(string).Assembly));
         Assert.Contains("ContactSpecification", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(8, StorageSpecificationGuard.Suites().Count);
+        Assert.Contains("OutboxSpecification", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("DeadLetterSpecification", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(10, StorageSpecificationGuard.Suites().Count);
     }
 }

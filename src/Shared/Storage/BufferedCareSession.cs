@@ -25,7 +25,7 @@ internal sealed class PendingWrite<T>(T entity, bool inserted, long baseVersion,
 }
 
 /// <summary>Everything one unit of work changes, applied all together or not at all.</summary>
-internal sealed class ChangeSet(WorkspaceId workspaceId, List<PendingWrite<Contact>> contacts, List<PendingWrite<Conversation>> conversations, List<PendingWrite<Message>> messages)
+internal sealed class ChangeSet(WorkspaceId workspaceId, List<PendingWrite<Contact>> contacts, List<PendingWrite<Conversation>> conversations, List<PendingWrite<Message>> messages, List<OutboxEntry> outbox)
 {
     public WorkspaceId WorkspaceId { get; } = workspaceId;
 
@@ -35,6 +35,9 @@ internal sealed class ChangeSet(WorkspaceId workspaceId, List<PendingWrite<Conta
     public List<PendingWrite<Conversation>> Conversations { get; } = [.. conversations.OrderBy(p => p.Inserted ? 2 : p.Entity.IsActive ? 1 : 0)];
 
     public List<PendingWrite<Message>> Messages { get; } = [.. messages.OrderBy(p => p.Inserted ? 1 : 0)];
+
+    /// <summary>New outbox entries (checked: the session's workspace, no attempts); inserted after the messages.</summary>
+    public List<OutboxEntry> Outbox { get; } = outbox;
 }
 
 internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSession
@@ -42,6 +45,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     private readonly List<PendingWrite<Contact>> _contacts = [];
     private readonly List<PendingWrite<Conversation>> _conversations = [];
     private readonly List<PendingWrite<Message>> _messages = [];
+    private readonly List<OutboxEntry> _outbox = [];
 
     // What this session last read of committed rows; used to check writes now (the database checks again at commit).
     private readonly Dictionary<ContactId, Contact?> _seenContacts = [];
@@ -76,6 +80,9 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
 
     /// <summary>Committed messages matching the query, after <paramref name="afterSequence"/> (0: none), in its order.</summary>
     protected abstract ValueTask<List<Message>> LoadMessagePageAsync(MessageQuery query, long afterSequence, int limit, CancellationToken ct);
+
+    /// <summary>Whether the workspace's committed outbox holds an entry for the message.</summary>
+    protected abstract ValueTask<bool> LoadOutboxEntryExistsAsync(MessageId messageId, CancellationToken ct);
 
     /// <summary>Applies the changes atomically; throws <see cref="ConcurrencyConflictException"/> and keeps nothing when a check fails.</summary>
     protected abstract ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct);
@@ -408,13 +415,26 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
         return new Page<Message>(items, items[^1].Sequence.ToString(CultureInfo.InvariantCulture));
     }
 
+    // ------------------------------------------------------------------ outbox
+    public async ValueTask EnqueueOutboxAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        OutboxArguments.CheckEntry(entry, WorkspaceId);
+        if (_outbox.Exists(e => e.MessageId == entry.MessageId) || await LoadOutboxEntryExistsAsync(entry.MessageId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ConcurrencyConflictException("outbox entry", entry.MessageId.ToString(), null, null, "the message is already queued for sending");
+        }
+
+        _outbox.Add(entry);
+    }
+
     // ------------------------------------------------------------------ commit
     public async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
         Enter(cancellationToken);
-        if (_contacts.Count + _conversations.Count + _messages.Count > 0)
+        if (_contacts.Count + _conversations.Count + _messages.Count + _outbox.Count > 0)
         {
-            await ApplyAsync(new ChangeSet(WorkspaceId, _contacts, _conversations, _messages), cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(new ChangeSet(WorkspaceId, _contacts, _conversations, _messages, _outbox), cancellationToken).ConfigureAwait(false);
         }
 
         _finished = true;
@@ -427,6 +447,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
         _contacts.Clear();
         _conversations.Clear();
         _messages.Clear();
+        _outbox.Clear();
         await ReleaseAsync().ConfigureAwait(false);
     }
 
