@@ -68,7 +68,10 @@ public abstract class ChannelAdapterFixture : IAsyncLifetime
     /// <returns>The request, or null.</returns>
     public virtual WebhookRequest? CreateHandshakeRequest() => null;
 
-    /// <summary>A plain text message to a customer from an account the adapter created by <see cref="CreateSendingAdapterAsync"/> can send from.</summary>
+    /// <summary>
+    /// A plain text message to a customer from an account the adapter created by <see cref="CreateSendingAdapterAsync"/>
+    /// can send from; on a platform with a customer-service window, inside it (the customer wrote minutes ago).
+    /// </summary>
     /// <returns>The message.</returns>
     public abstract OutboundMessage CreateSampleMessage();
 

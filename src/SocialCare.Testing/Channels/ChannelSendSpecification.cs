@@ -17,6 +17,9 @@ public abstract class ChannelSendSpecification<TFixture>(TFixture fixture) : Cha
     /// <summary>The <c>Retry-After</c> the throttling fact's platform asks for.</summary>
     protected static readonly TimeSpan ThrottleWait = TimeSpan.FromSeconds(2);
 
+    /// <summary>An instant long before any customer-service window: 2000-01-01.</summary>
+    protected static readonly DateTimeOffset LongAgo = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>The most requests one send may make when the platform keeps failing (the first attempt and its retries).</summary>
     protected const int MaxAttemptsPerSend = 10;
 
@@ -156,6 +159,43 @@ public abstract class ChannelSendSpecification<TFixture>(TFixture fixture) : Cha
     {
         var (adapter, server) = await Fixture.CreateSendingAdapterAsync(Ct);
         var message = Fixture.CreateSampleMessage() with { Text = new string('a', adapter.Capabilities.MaxTextLength) };
+
+        Assert.IsType<SendSucceeded>(await SendAsync(adapter, message), exactMatch: true);
+        Assert.Single(server.Requests);
+    }
+
+    /// <summary>
+    /// On a platform with a customer-service window (<see cref="ChannelCapabilities.CustomerServiceWindow"/>), a free-form
+    /// text to a customer who last wrote long before it (<see cref="OutboundMessage.LastCustomerMessageAt"/> on
+    /// 2000-01-01) is a <see cref="SendFailed"/> that is not retryable, and the platform is not called. Skipped when the
+    /// platform has no window.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public virtual async Task Send_FreeFormOutsideServiceWindow_FailsWithoutCallingThePlatform()
+    {
+        var (adapter, server) = await Fixture.CreateSendingAdapterAsync(Ct);
+        Assert.SkipWhen(adapter.Capabilities.CustomerServiceWindow is null, "The platform has no customer-service window (ChannelCapabilities.CustomerServiceWindow is null).");
+        var message = Fixture.CreateSampleMessage() with { LastCustomerMessageAt = LongAgo, Template = null };
+
+        var result = await SendAsync(adapter, message);
+
+        var failed = Assert.IsType<SendFailed>(result, exactMatch: true);
+        Assert.False(failed.IsRetryable, $"A free-form reply outside the service window must not be retryable (only a template can be sent): {failed}.");
+        Assert.Empty(server.Requests);
+    }
+
+    /// <summary>
+    /// On a platform with a customer-service window and templates, a template is sent even when the customer last wrote
+    /// long before the window. Skipped when the platform has no window or no templates.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public virtual async Task Send_TemplateOutsideServiceWindow_IsSent()
+    {
+        var (adapter, server) = await Fixture.CreateSendingAdapterAsync(Ct);
+        Assert.SkipUnless(adapter.Capabilities is { CustomerServiceWindow: not null, SupportsTemplates: true }, "The platform has no customer-service window or no templates.");
+        var message = Fixture.CreateSampleMessage() with { LastCustomerMessageAt = LongAgo, Text = null, Template = new MessageTemplate("hello_world", "en_US", []) };
 
         Assert.IsType<SendSucceeded>(await SendAsync(adapter, message), exactMatch: true);
         Assert.Single(server.Requests);
