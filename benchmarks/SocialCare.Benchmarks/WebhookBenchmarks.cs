@@ -85,7 +85,7 @@ public class WebhookBenchmarks
         HandleAsync(seed, signature).AsTask().GetAwaiter().GetResult();
     }
 
-    [IterationSetup(Targets = [nameof(FloorJsonDocument), nameof(FloorTypedParse)])]
+    [IterationSetup(Targets = [nameof(FloorJsonDocument), nameof(FloorTypedParse), nameof(SignatureOnly), nameof(AdapterOnly)])]
     public void SetupFloor() => _next = 0;
 
     [GlobalCleanup]
@@ -100,6 +100,22 @@ public class WebhookBenchmarks
 
     [Benchmark]
     public object? FloorTypedParse() => JsonSerializer.Deserialize(_bodies[_next++], WhatsAppJsonContext.Default.WebhookPayload);
+
+    /// <summary>Breakdown: the <c>X-Hub-Signature-256</c> check alone.</summary>
+    [Benchmark]
+    public bool SignatureOnly()
+    {
+        var i = _next++;
+        return Channels.Http.WebhookSignature.VerifyHex(Channels.Http.SignatureAlgorithm.HmacSha256, Secret, _bodies[i], _signatures[i], "sha256=");
+    }
+
+    /// <summary>Breakdown: the adapter alone (request, signature, parse, map), without ingestion.</summary>
+    [Benchmark]
+    public ValueTask<WebhookResult> AdapterOnly()
+    {
+        var i = _next++;
+        return _adapter.HandleAsync(new WebhookRequest("POST", Url, [new("Content-Type", "application/json"), new("X-Hub-Signature-256", _signatures[i])], _bodies[i]), CancellationToken.None);
+    }
 
     [Benchmark]
     public ValueTask<int> WebhookToCommitted()
