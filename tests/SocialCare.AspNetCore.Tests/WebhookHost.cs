@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -46,7 +47,10 @@ internal sealed class WebhookHost : IAsyncDisposable
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
-    public static async Task<WebhookHost> StartAsync(Action<SocialCareWebhookOptions>? webhooks = null, string prefix = "/webhooks")
+    public static async Task<WebhookHost> StartAsync(
+        Action<SocialCareWebhookOptions>? webhooks = null,
+        string prefix = "/webhooks",
+        Action<WebApplication, RouteGroupBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -70,8 +74,17 @@ internal sealed class WebhookHost : IAsyncDisposable
             .AddWebhooks(webhooks));
 
         var app = builder.Build();
-        app.MapSocialCareWebhooks(prefix);
-        await app.StartAsync();
+        try
+        {
+            var group = app.MapSocialCareWebhooks(prefix);
+            configure?.Invoke(app, group);
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
 
         // The engine seeds configured workspaces on first use; create it now so "nothing stored" can be checked first.
         await app.Services.GetRequiredService<ICareStore>().CreateWorkspaceAsync(new Workspace { Id = Workspace, Name = "Acme" }, CancellationToken.None);

@@ -196,7 +196,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         {
         }
 
-        await collector.WaitForMeasurementsAsync(2);
+        await collector.WaitForMeasurementsAsync(2, TimeSpan.FromSeconds(30)); // a bound, not a sleep: fails instead of hanging
         var measurements = collector.GetMeasurementSnapshot();
         Assert.Contains(measurements, m => m.Value == 1 && Tag(m, "socialcare.channel.kind") == "test" && Tag(m, "socialcare.outcome") == "unparseable");
         Assert.Contains(measurements, m => m.Value == 1 && Tag(m, "socialcare.channel.kind") == "unknown" && Tag(m, "socialcare.outcome") == "unknown_channel");
