@@ -39,7 +39,7 @@ public sealed class AddWebhooksTests
     }
 
     [Fact]
-    public void ValidateOnStart_IsRegistered()
+    public void AddWebhooks_BadOption_ValidationNamesTheSetting()
     {
         var services = new ServiceCollection();
         services.AddSocialCare(care => care.AddWebhooks(o => o.MaxRequestBodySize = 0));
