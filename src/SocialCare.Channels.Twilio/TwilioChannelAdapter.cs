@@ -146,13 +146,14 @@ public sealed class TwilioChannelAdapter : IChannelAdapter
 
         var bodyHash = request.GetQuery(TwilioSignature.BodyHashParameter);
         FormBody? form = null;
+        string? notUtf8 = null;
         if (bodyHash is null)
         {
-            form = FormBody.Parse(request.Body.Span, out var formError);
-            if (form is null)
-            {
-                return WebhookResult.Rejected(401, $"The body is not UTF-8 form data ({formError}), so its {TwilioSignature.Header} signature cannot match.");
-            }
+            form = FormBody.Parse(request.Body.Span, out notUtf8);
+
+            // Not UTF-8: the signature is checked over the body read with U+FFFD for each invalid sequence, so a
+            // correctly signed one is unparseable, not refused. It is never parsed into events.
+            form ??= FormBody.ParseLossy(request.Body.Span);
         }
 
         string? token = null;
@@ -168,7 +169,14 @@ public sealed class TwilioChannelAdapter : IChannelAdapter
 
         if (token is null)
         {
-            return WebhookResult.Rejected(401, $"The {TwilioSignature.Header} signature does not match the URL and parameters under any registered auth token and webhook URL.");
+            return WebhookResult.Rejected(401, notUtf8 is null
+                ? $"The {TwilioSignature.Header} signature does not match the URL and parameters under any registered auth token and webhook URL."
+                : $"The body is not UTF-8 form data ({notUtf8}), and its {TwilioSignature.Header} signature does not match under any registered auth token and webhook URL.");
+        }
+
+        if (notUtf8 is not null)
+        {
+            return WebhookResult.Unparseable($"The body is not UTF-8 form data ({notUtf8}); Twilio sends UTF-8 form-encoded webhooks.");
         }
 
         if (form is null)

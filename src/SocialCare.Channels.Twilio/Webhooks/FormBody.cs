@@ -10,6 +10,7 @@ namespace SocialCare.Channels.Twilio.Webhooks;
 internal sealed class FormBody
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding LossyUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     private FormBody(List<KeyValuePair<string, string>> pairs) => Pairs = pairs;
 
@@ -34,7 +35,15 @@ internal sealed class FormBody
     }
 
     /// <summary>Decodes the body; null with a reason when a name or value is not UTF-8 after percent-decoding.</summary>
-    public static FormBody? Parse(ReadOnlySpan<byte> body, out string? reason)
+    public static FormBody? Parse(ReadOnlySpan<byte> body, out string? reason) => Parse(body, StrictUtf8, out reason);
+
+    /// <summary>
+    /// Decodes a body that is not UTF-8, reading each invalid sequence as U+FFFD, only to check its signature: a
+    /// correctly signed body that is not UTF-8 is then unparseable rather than refused. Never parsed into events.
+    /// </summary>
+    public static FormBody ParseLossy(ReadOnlySpan<byte> body) => Parse(body, LossyUtf8, out _)!;
+
+    private static FormBody? Parse(ReadOnlySpan<byte> body, UTF8Encoding encoding, out string? reason)
     {
         var pairs = new List<KeyValuePair<string, string>>();
         var buffer = new byte[body.Length];
@@ -49,8 +58,8 @@ internal sealed class FormBody
             }
 
             var equals = pair.IndexOf((byte)'=');
-            var name = Decode(equals < 0 ? pair : pair[..equals], buffer);
-            var value = equals < 0 ? string.Empty : Decode(pair[(equals + 1)..], buffer);
+            var name = Decode(equals < 0 ? pair : pair[..equals], buffer, encoding);
+            var value = equals < 0 ? string.Empty : Decode(pair[(equals + 1)..], buffer, encoding);
             if (name is null || value is null)
             {
                 reason = $"Form pair {pairs.Count + 1} is not UTF-8 after percent-decoding.";
@@ -64,7 +73,7 @@ internal sealed class FormBody
         return new FormBody(pairs);
     }
 
-    private static string? Decode(ReadOnlySpan<byte> encoded, byte[] buffer)
+    private static string? Decode(ReadOnlySpan<byte> encoded, byte[] buffer, UTF8Encoding encoding)
     {
         var length = 0;
         for (var i = 0; i < encoded.Length; i++)
@@ -85,7 +94,7 @@ internal sealed class FormBody
 
         try
         {
-            return StrictUtf8.GetString(buffer, 0, length);
+            return encoding.GetString(buffer, 0, length);
         }
         catch (DecoderFallbackException)
         {
