@@ -16,9 +16,8 @@ namespace SocialCare.Benchmarks;
 /// claim, load, send through the adapter's resilience pipeline and rate limiter, record the platform id, complete.
 /// The reported time per operation is per reply, so 1 / mean is the sustained rate.</para>
 /// <para><b>Throttling</b> is counted by the fake platform and printed after each iteration as
-/// <c>// throttled: N of M</c> (see the run log). <see cref="Limiter"/> selects the number's limiter:
-/// <c>bucket</c> is the default token bucket (80 tokens, refilled evenly at 80/s: it starts with a burst of 80);
-/// <c>paced</c> is a bucket of 1 refilled every 12.6 ms (≈ 79.4/s, a 1 % margin for network jitter), which never bursts.</para>
+/// <c>// throttled: N of M</c> (see the run log). The number uses the default limiter: at most 80 sends in any window
+/// of 1 s plus a 5 ms safety margin (so at most 79.6/s sustained), a burst up to 80 first.</para>
 /// <para>Each iteration queues fresh replies in setup (not measured), so every iteration starts after an idle pause,
 /// as a real number does after a quiet spell.</para>
 /// </remarks>
@@ -42,10 +41,6 @@ public class DispatcherBenchmarks
     private int _throttledBefore;
     private int _round;
     private int _platformIds;
-
-    /// <summary>The number's client-side limiter.</summary>
-    [Params("bucket", "paced")]
-    public string Limiter { get; set; } = "bucket";
 
     [GlobalSetup]
     public void Setup()
@@ -73,11 +68,6 @@ public class DispatcherBenchmarks
                     o.AccessToken = "token";
                     o.GraphApiBaseUrl = _platform.BaseAddress;
                     o.Resilience.RateLimitMaxWait = TimeSpan.FromSeconds(30);
-                    if (Limiter == "paced")
-                    {
-                        o.Resilience.RateLimitPermits = 1;
-                        o.Resilience.RateLimitPeriod = TimeSpan.FromMilliseconds(12.6);
-                    }
                 }))
             .Services
             .BuildServiceProvider();
@@ -126,7 +116,7 @@ public class DispatcherBenchmarks
     public void Report()
     {
         var accepted = _platform.Requests.Count - _platform.ThrottledCount - _sentBefore;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// throttled: {_platform.ThrottledCount - _throttledBefore} of {accepted + _platform.ThrottledCount - _throttledBefore} requests ({Limiter}, round {_round})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// throttled: {_platform.ThrottledCount - _throttledBefore} of {accepted + _platform.ThrottledCount - _throttledBefore} requests (round {_round})"));
     }
 
     [GlobalCleanup]

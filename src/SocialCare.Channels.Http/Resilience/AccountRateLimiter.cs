@@ -4,21 +4,25 @@ using Polly;
 namespace SocialCare.Channels.Http;
 
 /// <summary>
-/// A token bucket per sending account, refilled evenly and driven by <see cref="TimeProvider"/> (so a fake clock drives
-/// it in tests; System.Threading.RateLimiting's limiters read the real stopwatch).
+/// A sliding-window limit per sending account: at most <c>permits</c> calls in any window of <c>period</c> plus
+/// <c>margin</c>, which is how platforms state their limits ("80 messages per second") and count them. A burst up to
+/// the limit goes at once; after that each call waits until the call <c>permits</c> places before it has left the
+/// window. The margin absorbs network jitter, so the platform never counts one call too many in its own window. Driven
+/// by <see cref="TimeProvider"/>, so a fake clock drives it in tests (System.Threading.RateLimiting's limiters read the
+/// real stopwatch).
 /// </summary>
-internal sealed class AccountRateLimiter(int permits, TimeSpan period, TimeSpan maxWait, TimeProvider timeProvider)
+internal sealed class AccountRateLimiter(int permits, TimeSpan period, TimeSpan margin, TimeSpan maxWait, TimeProvider timeProvider)
 {
-    private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
-    private readonly double _tokensPerTick = permits / (double)period.Ticks;
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly TimeSpan _span = period + margin;
 
-    /// <summary>Takes a token, waiting up to the configured limit; throws <see cref="ChannelRateLimitedException"/> beyond it.</summary>
+    /// <summary>Takes a slot, waiting up to the configured limit; throws <see cref="ChannelRateLimitedException"/> beyond it.</summary>
     public async ValueTask AcquireAsync(string account, CancellationToken cancellationToken)
     {
-        var bucket = _buckets.GetOrAdd(account, _ => new Bucket(permits, timeProvider.GetTimestamp()));
+        var window = _windows.GetOrAdd(account, _ => new Window(permits));
         while (true)
         {
-            var wait = bucket.TryTake(timeProvider, permits, _tokensPerTick);
+            var wait = window.TryTake(timeProvider, _span);
             if (wait == TimeSpan.Zero)
             {
                 return;
@@ -33,28 +37,36 @@ internal sealed class AccountRateLimiter(int permits, TimeSpan period, TimeSpan 
         }
     }
 
-    private sealed class Bucket(double tokens, long timestamp)
+    /// <summary>The timestamps of the last <c>permits</c> calls, oldest first, in a ring.</summary>
+    private sealed class Window(int permits)
     {
         private readonly Lock _gate = new();
-        private double _tokens = tokens;
-        private long _timestamp = timestamp;
+        private readonly long[] _calls = new long[permits];
+        private int _count;
+        private int _oldest;
 
-        /// <summary>Zero when a token was taken, else how long until one is free.</summary>
-        public TimeSpan TryTake(TimeProvider time, int capacity, double tokensPerTick)
+        /// <summary>Zero when the call may go now (and is recorded), else how long until a slot frees up.</summary>
+        public TimeSpan TryTake(TimeProvider time, TimeSpan span)
         {
             lock (_gate)
             {
                 var now = time.GetTimestamp();
-                var elapsed = time.GetElapsedTime(_timestamp, now);
-                _timestamp = now;
-                _tokens = Math.Min(capacity, _tokens + (elapsed.Ticks * tokensPerTick));
-                if (_tokens >= 1)
+                if (_count < _calls.Length)
                 {
-                    _tokens -= 1;
+                    _calls[(_oldest + _count) % _calls.Length] = now;
+                    _count++;
                     return TimeSpan.Zero;
                 }
 
-                return TimeSpan.FromTicks((long)Math.Ceiling((1 - _tokens) / tokensPerTick));
+                var age = time.GetElapsedTime(_calls[_oldest], now);
+                if (age >= span)
+                {
+                    _calls[_oldest] = now;
+                    _oldest = (_oldest + 1) % _calls.Length;
+                    return TimeSpan.Zero;
+                }
+
+                return span - age;
             }
         }
     }

@@ -58,11 +58,20 @@ public sealed class ChannelResilienceOptions
     /// <summary>How long an open circuit refuses calls before it lets one through to test the platform. Default 30 seconds.</summary>
     public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Calls each sending account may make per <see cref="RateLimitPeriod"/> (the bucket size). Default 80.</summary>
+    /// <summary>
+    /// The most calls each sending account may make in any window of <see cref="RateLimitPeriod"/> (a sliding window:
+    /// a burst up to this many goes at once, then calls are spaced so no window holds more). Default 80.
+    /// </summary>
     public int RateLimitPermits { get; set; } = 80;
 
-    /// <summary>The period in which <see cref="RateLimitPermits"/> tokens are refilled, evenly. Default 1 second.</summary>
+    /// <summary>The window <see cref="RateLimitPermits"/> is counted in. Default 1 second.</summary>
     public TimeSpan RateLimitPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Added to <see cref="RateLimitPeriod"/> on our side, so network jitter never makes the platform count one call too
+    /// many in its own window. Default 5 milliseconds (at 80 per second: at most 79.6 calls per second sustained).
+    /// </summary>
+    public TimeSpan RateLimitSafetyMargin { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// How long a call waits for a token before it fails with <see cref="ChannelRateLimitedException"/>. Default 5 seconds.

@@ -91,7 +91,7 @@ public sealed class ChannelResiliencePipelineFactory
             ShouldHandle = args => IsFailure(args.Outcome, options, args.Context.CancellationToken),
         });
 
-        var limiter = new AccountRateLimiter(options.RateLimitPermits, options.RateLimitPeriod, options.RateLimitMaxWait, _timeProvider);
+        var limiter = new AccountRateLimiter(options.RateLimitPermits, options.RateLimitPeriod, options.RateLimitSafetyMargin, options.RateLimitMaxWait, _timeProvider);
         builder.AddStrategy(_ => new AccountRateLimiterStrategy(limiter), new RateLimiterOptions());
         builder.AddTimeout(options.AttemptTimeout);
         return builder.Build();
@@ -183,6 +183,7 @@ public sealed class ChannelResiliencePipelineFactory
         Check(o.RateLimitPermits >= 1, nameof(o.RateLimitPermits), o.RateLimitPermits, "must be at least 1");
         Check(o.RateLimitPeriod > TimeSpan.Zero, nameof(o.RateLimitPeriod), o.RateLimitPeriod, "must be positive");
         Check(o.RateLimitMaxWait >= TimeSpan.Zero, nameof(o.RateLimitMaxWait), o.RateLimitMaxWait, "must not be negative");
+        Check(o.RateLimitSafetyMargin >= TimeSpan.Zero && o.RateLimitSafetyMargin <= o.RateLimitPeriod, nameof(o.RateLimitSafetyMargin), o.RateLimitSafetyMargin, "must be between zero and the rate-limit period");
     }
 
     private sealed class RateLimiterOptions : ResilienceStrategyOptions

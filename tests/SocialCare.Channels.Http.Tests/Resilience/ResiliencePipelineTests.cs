@@ -255,6 +255,7 @@ public sealed class ResiliencePipelineTests
             o.RateLimitPermits = 2;
             o.RateLimitPeriod = TimeSpan.FromSeconds(1);
             o.RateLimitMaxWait = TimeSpan.Zero;
+            o.RateLimitSafetyMargin = TimeSpan.Zero;
         }));
         Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
 
@@ -266,8 +267,38 @@ public sealed class ResiliencePipelineTests
         await Run(pipeline, Ok, "A");
 
         Assert.Equal("A", refused.Account);
-        Assert.Equal(TimeSpan.FromMilliseconds(500), refused.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.RetryAfter); // the first call leaves the window after a second
         Assert.Equal(4, _attempts.Count);
+    }
+
+    [Fact]
+    public async Task Execute_RateLimit_NoWindowOfThePeriodHoldsMoreThanThePermits_PlusTheSafetyMargin()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.RateLimitPermits = 3;
+            o.RateLimitPeriod = TimeSpan.FromSeconds(1);
+            o.RateLimitMaxWait = TimeSpan.FromSeconds(5);
+            o.RateLimitSafetyMargin = TimeSpan.FromMilliseconds(10);
+        }));
+        Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
+
+        await Run(pipeline, Ok);
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        await Run(pipeline, Ok);
+        await Run(pipeline, Ok);
+        for (var i = 0; i < 3; i++)
+        {
+            await Run(pipeline, Ok); // each waits until the call three places before it is 1.010 s old
+        }
+
+        // (The test clock moves in 250 ms steps while a call waits, so check the rule, not exact instants.)
+        Assert.Equal(6, _attempts.Count);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), _attempts[2] - _attempts[0]); // a burst up to the limit goes at once
+        for (var i = 3; i < _attempts.Count; i++)
+        {
+            Assert.True(_attempts[i] - _attempts[i - 3] >= TimeSpan.FromMilliseconds(1010), $"call {i + 1} came {_attempts[i] - _attempts[i - 3]} after call {i - 2}");
+        }
     }
 
     [Fact]
@@ -278,6 +309,7 @@ public sealed class ResiliencePipelineTests
             o.RateLimitPermits = 1;
             o.RateLimitPeriod = TimeSpan.FromSeconds(2);
             o.RateLimitMaxWait = TimeSpan.FromSeconds(5);
+            o.RateLimitSafetyMargin = TimeSpan.Zero;
         }));
         Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
 

@@ -264,7 +264,7 @@ public sealed class SendTests : IDisposable
         Assert.IsType<SendSucceeded>(await host.Adapter.SendAsync(Message(), CancellationToken.None));
         var failed = Assert.IsType<SendFailed>(await host.Adapter.SendAsync(Message(), CancellationToken.None));
 
-        Assert.Equal(("rate-limited", true, TimeSpan.FromSeconds(4)), (failed.ErrorCode, failed.IsRetryable, failed.RetryAfter));
+        Assert.Equal(("rate-limited", true, TimeSpan.FromSeconds(4) + TimeSpan.FromMilliseconds(5)), (failed.ErrorCode, failed.IsRetryable, failed.RetryAfter)); // window + default margin
         Assert.Single(handler.Requests);
     }
 

@@ -245,7 +245,7 @@ public sealed class SendTests : IDisposable
 
         Assert.Equal("rate-limited", failed.ErrorCode);
         Assert.True(failed.IsRetryable);
-        Assert.Equal(TimeSpan.FromSeconds(4), failed.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(4) + TimeSpan.FromMilliseconds(5), failed.RetryAfter); // the window plus the default safety margin
         Assert.Single(_handler.Requests);
     }
 
