@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,6 +9,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using SocialCare.Channels.Http;
+using SocialCare.Channels.MetaGraph;
 using SocialCare.Channels.WhatsApp.Diagnostics;
 using SocialCare.Channels.WhatsApp.Webhooks;
 
@@ -45,8 +43,8 @@ namespace SocialCare.Channels.WhatsApp;
 /// </remarks>
 public sealed class WhatsAppChannelAdapter : IChannelAdapter
 {
-    private const string SignatureHeader = "X-Hub-Signature-256";
-    private const string SignaturePrefix = "sha256=";
+    /// <summary>The Graph throttling codes plus WhatsApp's throughput (130429) and spam rate limit (131056).</summary>
+    internal static readonly IReadOnlySet<string> ThrottlingCodes = new HashSet<string>(GraphErrors.ThrottlingCodes, StringComparer.Ordinal) { "130429", "131056" };
 
     /// <summary>The error code of a free-form send refused because the customer service window is closed.</summary>
     public const string ServiceWindowClosedCode = "service-window-closed";
@@ -136,7 +134,7 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
 
         if (HttpMethods.IsGet(request.Method))
         {
-            return Handshake(request, candidates);
+            return MetaWebhook.Handshake(request, "WhatsApp", candidates.Select(c => c.VerifyToken));
         }
 
         if (!HttpMethods.IsPost(request.Method))
@@ -144,25 +142,9 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
             return WebhookResult.Rejected(405, $"WhatsApp webhooks are GET (handshake) or POST; this request is {request.Method}.");
         }
 
-        var signature = request.GetHeader(SignatureHeader);
-        if (string.IsNullOrEmpty(signature))
+        if (MetaWebhook.VerifySignature(request, candidates.Select(c => c.AppSecret), out var secret) is { } rejected)
         {
-            return WebhookResult.Rejected(401, $"The request has no {SignatureHeader} header.");
-        }
-
-        string? secret = null;
-        foreach (var candidate in candidates.Select(c => c.AppSecret).Distinct(StringComparer.Ordinal))
-        {
-            if (WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, candidate, request.Body.Span, signature, SignaturePrefix))
-            {
-                secret = candidate;
-                break;
-            }
-        }
-
-        if (secret is null)
-        {
-            return WebhookResult.Rejected(401, $"The {SignatureHeader} signature does not match the body under any registered app secret.");
+            return rejected;
         }
 
         var payload = WhatsAppWebhookParser.Read(request.Body.Span, out var reason);
@@ -195,28 +177,6 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         }
 
         return result;
-    }
-
-    private static WebhookResult Handshake(WebhookRequest request, IReadOnlyList<WhatsAppOptions> candidates)
-    {
-        var mode = request.GetQuery("hub.mode");
-        var token = request.GetQuery("hub.verify_token");
-        var challenge = request.GetQuery("hub.challenge");
-        if (mode != "subscribe" || string.IsNullOrEmpty(challenge) || token is null)
-        {
-            return WebhookResult.Rejected(400, "A WhatsApp webhook GET needs hub.mode=subscribe, hub.verify_token and hub.challenge.");
-        }
-
-        var given = Encoding.UTF8.GetBytes(token);
-        foreach (var candidate in candidates)
-        {
-            if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.VerifyToken), given))
-            {
-                return WebhookResult.Handshake(challenge);
-            }
-        }
-
-        return WebhookResult.Rejected(403, "hub.verify_token does not match the registered verify token.");
     }
 
     /// <inheritdoc />
@@ -419,41 +379,8 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         return SendResult.Failed("no-message-id", "The Graph API accepted the request but returned no message id; not retried, as it may have been sent.", isRetryable: false);
     }
 
-    private SendFailed ReadFailure(HttpResponseMessage response, byte[] bytes)
-    {
-        GraphError? error = null;
-        try
-        {
-            error = JsonSerializer.Deserialize(bytes, WhatsAppJsonContext.Default.GraphErrorResponse)?.Error;
-        }
-        catch (JsonException)
-        {
-            // Not Graph error JSON; the HTTP status is all there is.
-        }
-
-        var status = (int)response.StatusCode;
-        var code = error?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture);
-        var retryable = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || GraphErrors.ThrottlingCodes.Contains(code);
-        var reason = error?.ErrorData?.Details ?? error?.Message ?? $"The Graph API answered {status} {response.ReasonPhrase}.";
-        return SendResult.Failed(code, reason, retryable, RetryAfter(response));
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
+    private SendFailed ReadFailure(HttpResponseMessage response, byte[] bytes) =>
+        GraphErrors.ReadFailure(response, bytes, ThrottlingCodes, static (error, fallback) => error?.ErrorDataDetails ?? error?.Message ?? fallback, _timeProvider);
 
     private static class HttpMethods
     {
