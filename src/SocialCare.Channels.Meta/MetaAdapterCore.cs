@@ -5,9 +5,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using SocialCare.Channels.Http;
 using SocialCare.Channels.Meta.Diagnostics;
 using SocialCare.Channels.Meta.Webhooks;
@@ -33,6 +30,11 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
 {
     private static readonly TimeSpan StandardWindow = TimeSpan.FromHours(24);
     private static readonly TimeSpan HumanAgentWindow = TimeSpan.FromDays(7);
+
+    private static readonly ChannelHttpSender Sender = new("Graph API")
+    {
+        TimeoutReason = "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried (the Send API has no idempotency key).",
+    };
 
     private readonly MetaPlatform _platform;
     private readonly MetaWebhookParser _parser;
@@ -170,49 +172,18 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
         var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
         var url = new Uri(baseUrl, Uri.EscapeDataString(accountId) + "/messages");
         var pipeline = _pipelines.GetPipeline(_platform.Kind.Name + ":" + name, options.Resilience);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, accountId);
-
-        SendResult result;
-        try
-        {
-            var client = _httpClientFactory.CreateClient(_platform.HttpClientName);
-            using var response = await pipeline.ExecuteAsync(
-                async c =>
-                {
-                    // A fresh request per attempt: a request message cannot be sent twice.
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, MetaJsonContext.Default.SendRequest) };
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.PageAccessToken);
-                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
-                },
-                context).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            result = response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes);
-        }
-        catch (HttpRequestException ex)
-        {
-            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Graph API: {ex.Message}", isRetryable: true);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            result = SendResult.Failed("circuit-open", "Recent sends to the Graph API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
-        }
-        catch (ChannelRateLimitedException ex)
-        {
-            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
-        }
-        catch (TimeoutRejectedException)
-        {
-            result = TimedOut();
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            result = TimedOut();
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+        var client = _httpClientFactory.CreateClient(_platform.HttpClientName);
+        var result = await Sender.SendAsync(
+            pipeline,
+            client,
+            accountId,
+            () => new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = JsonContent.Create(body, MetaJsonContext.Default.SendRequest),
+                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", options.PageAccessToken) },
+            },
+            (response, bytes) => response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes),
+            cancellationToken).ConfigureAwait(false);
 
         if (result is SendFailed failed)
         {
@@ -221,9 +192,6 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
 
         return result;
     }
-
-    private static SendFailed TimedOut() =>
-        SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried (the Send API has no idempotency key).", isRetryable: false);
 
     private SendRequest? BuildRequest(OutboundMessage message, TOptions options, out string refusalCode, out string? refusal)
     {

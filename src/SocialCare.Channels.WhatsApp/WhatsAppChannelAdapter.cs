@@ -5,9 +5,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using SocialCare.Channels.Http;
 using SocialCare.Channels.MetaGraph;
 using SocialCare.Channels.WhatsApp.Diagnostics;
@@ -58,6 +55,9 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         CustomerServiceWindow = TimeSpan.FromHours(24),
         SupportsTemplates = true,
     };
+
+    /// <summary>A timeout is not retryable: the Cloud API has no idempotency key.</summary>
+    private static readonly ChannelHttpSender Sender = new("Graph API");
 
     private readonly IOptionsMonitor<WhatsAppOptions> _options;
     private readonly WhatsAppRegistrations _registrations;
@@ -206,49 +206,18 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
         var url = new Uri(baseUrl, Uri.EscapeDataString(phoneNumberId) + "/messages");
         var pipeline = _pipelines.GetPipeline("whatsapp:" + name, options.Resilience);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, phoneNumberId);
-
-        SendResult result;
-        try
-        {
-            var client = _httpClientFactory.CreateClient(WhatsAppSocialCareBuilderExtensions.HttpClientName);
-            using var response = await pipeline.ExecuteAsync(
-                async c =>
-                {
-                    // A fresh request per attempt: a request message cannot be sent twice.
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, WhatsAppJsonContext.Default.SendRequest) };
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.AccessToken);
-                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
-                },
-                context).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            result = response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes);
-        }
-        catch (HttpRequestException ex)
-        {
-            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Graph API: {ex.Message}", isRetryable: true);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            result = SendResult.Failed("circuit-open", "Recent sends to the Graph API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
-        }
-        catch (ChannelRateLimitedException ex)
-        {
-            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
-        }
-        catch (TimeoutRejectedException)
-        {
-            result = SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            result = SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+        var client = _httpClientFactory.CreateClient(WhatsAppSocialCareBuilderExtensions.HttpClientName);
+        var result = await Sender.SendAsync(
+            pipeline,
+            client,
+            phoneNumberId,
+            () => new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = JsonContent.Create(body, WhatsAppJsonContext.Default.SendRequest),
+                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", options.AccessToken) },
+            },
+            (response, bytes) => response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes),
+            cancellationToken).ConfigureAwait(false);
 
         if (result is SendFailed failed)
         {

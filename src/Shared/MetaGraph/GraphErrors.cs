@@ -70,24 +70,7 @@ internal static class GraphErrors
         var code = error?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture);
         var retryable = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || throttlingCodes.Contains(code);
         var reason = describe(error, $"The Graph API answered {status} {response.ReasonPhrase}.");
-        return SendResult.Failed(code, reason, retryable, RetryAfter(response, timeProvider));
-    }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
+        return SendResult.Failed(code, reason, retryable, response.GetRetryAfter(timeProvider));
     }
 }
 
