@@ -10,7 +10,7 @@ namespace SocialCare.Channels.Testing;
 /// <param name="ContentType">The media type of the body, or <see langword="null"/>.</param>
 /// <param name="Body">The body as text (empty without content).</param>
 /// <param name="At">When it was sent, by the clock given to the handler (default without one).</param>
-internal sealed record RecordedRequest(HttpMethod Method, Uri? Uri, string? Authorization, string? ContentType, string Body, DateTimeOffset At);
+internal sealed record SentRequest(HttpMethod Method, Uri? Uri, string? Authorization, string? ContentType, string Body, DateTimeOffset At);
 
 /// <summary>
 /// The primary handler of a channel's named HttpClient in SendTests: records every request and answers with a canned
@@ -22,7 +22,7 @@ internal sealed class RecordingHandler(Func<DateTimeOffset>? clock = null) : Htt
     private Func<CancellationToken, Task<HttpResponseMessage>>? _respond;
 
     /// <summary>The requests in the order they were sent.</summary>
-    public List<RecordedRequest> Requests { get; } = [];
+    public List<SentRequest> Requests { get; } = [];
 
     /// <summary>Completes when the first request reaches the handler.</summary>
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
