@@ -1,20 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using SocialCare.Channels.Http;
 using SocialCare.Channels.Meta.Diagnostics;
-using SocialCare.Channels.Meta.Sending;
 using SocialCare.Channels.Meta.Webhooks;
+using SocialCare.Channels.MetaGraph;
 
 namespace SocialCare.Channels.Meta;
 
@@ -34,10 +28,13 @@ internal sealed record MetaPlatform(
 internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>
     where TOptions : MetaChannelOptions
 {
-    private const string SignatureHeader = "X-Hub-Signature-256";
-    private const string SignaturePrefix = "sha256=";
     private static readonly TimeSpan StandardWindow = TimeSpan.FromHours(24);
     private static readonly TimeSpan HumanAgentWindow = TimeSpan.FromDays(7);
+
+    private static readonly ChannelHttpSender Sender = new("Graph API")
+    {
+        TimeoutReason = "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried (the Send API has no idempotency key).",
+    };
 
     private readonly MetaPlatform _platform;
     private readonly MetaWebhookParser _parser;
@@ -107,7 +104,7 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
 
         if (string.Equals(request.Method, "GET", StringComparison.OrdinalIgnoreCase))
         {
-            return Handshake(request, candidates);
+            return MetaWebhook.Handshake(request, _platform.Name, candidates.Select(c => c.VerifyToken));
         }
 
         if (!string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase))
@@ -115,27 +112,10 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
             return WebhookResult.Rejected(405, $"{_platform.Name} webhooks are GET (handshake) or POST; this request is {request.Method}.");
         }
 
-        // Only X-Hub-Signature-256 is accepted. Meta sends it on every webhook next to the legacy SHA-1
-        // X-Hub-Signature; accepting SHA-1 alone would let a request downgrade to the weaker MAC and gain nothing.
-        var signature = request.GetHeader(SignatureHeader);
-        if (string.IsNullOrEmpty(signature))
+        // Only X-Hub-Signature-256 is accepted (see MetaWebhook.SignatureHeader).
+        if (MetaWebhook.VerifySignature(request, candidates.Select(c => c.AppSecret), out var secret) is { } rejected)
         {
-            return WebhookResult.Rejected(401, $"The request has no {SignatureHeader} header.");
-        }
-
-        string? secret = null;
-        foreach (var candidate in candidates.Select(c => c.AppSecret).Distinct(StringComparer.Ordinal))
-        {
-            if (WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, candidate, request.Body.Span, signature, SignaturePrefix))
-            {
-                secret = candidate;
-                break;
-            }
-        }
-
-        if (secret is null)
-        {
-            return WebhookResult.Rejected(401, $"The {SignatureHeader} signature does not match the body under any registered app secret.");
+            return rejected;
         }
 
         var payload = _parser.Read(request.Body.Span, out var reason);
@@ -170,28 +150,6 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
         return result;
     }
 
-    private WebhookResult Handshake(WebhookRequest request, IReadOnlyList<TOptions> candidates)
-    {
-        var mode = request.GetQuery("hub.mode");
-        var token = request.GetQuery("hub.verify_token");
-        var challenge = request.GetQuery("hub.challenge");
-        if (mode != "subscribe" || string.IsNullOrEmpty(challenge) || token is null)
-        {
-            return WebhookResult.Rejected(400, $"A {_platform.Name} webhook GET needs hub.mode=subscribe, hub.verify_token and hub.challenge.");
-        }
-
-        var given = Encoding.UTF8.GetBytes(token);
-        foreach (var candidate in candidates)
-        {
-            if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.VerifyToken), given))
-            {
-                return WebhookResult.Handshake(challenge);
-            }
-        }
-
-        return WebhookResult.Rejected(403, "hub.verify_token does not match the registered verify token.");
-    }
-
     public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -214,49 +172,18 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
         var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
         var url = new Uri(baseUrl, Uri.EscapeDataString(accountId) + "/messages");
         var pipeline = _pipelines.GetPipeline(_platform.Kind.Name + ":" + name, options.Resilience);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, accountId);
-
-        SendResult result;
-        try
-        {
-            var client = _httpClientFactory.CreateClient(_platform.HttpClientName);
-            using var response = await pipeline.ExecuteAsync(
-                async c =>
-                {
-                    // A fresh request per attempt: a request message cannot be sent twice.
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, MetaJsonContext.Default.SendRequest) };
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.PageAccessToken);
-                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
-                },
-                context).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            result = response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes);
-        }
-        catch (HttpRequestException ex)
-        {
-            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Graph API: {ex.Message}", isRetryable: true);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            result = SendResult.Failed("circuit-open", "Recent sends to the Graph API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
-        }
-        catch (ChannelRateLimitedException ex)
-        {
-            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
-        }
-        catch (TimeoutRejectedException)
-        {
-            result = TimedOut();
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            result = TimedOut();
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+        var client = _httpClientFactory.CreateClient(_platform.HttpClientName);
+        var result = await Sender.SendAsync(
+            pipeline,
+            client,
+            accountId,
+            () => new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = JsonContent.Create(body, MetaJsonContext.Default.SendRequest),
+                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", options.PageAccessToken) },
+            },
+            (response, bytes) => response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes),
+            cancellationToken).ConfigureAwait(false);
 
         if (result is SendFailed failed)
         {
@@ -265,9 +192,6 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
 
         return result;
     }
-
-    private static SendFailed TimedOut() =>
-        SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried (the Send API has no idempotency key).", isRetryable: false);
 
     private SendRequest? BuildRequest(OutboundMessage message, TOptions options, out string refusalCode, out string? refusal)
     {
@@ -398,44 +322,9 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
         return SendResult.Failed("no-message-id", "The Graph API accepted the request but returned no message_id; not retried, as it may have been sent.", isRetryable: false);
     }
 
-    private SendFailed ReadFailure(HttpResponseMessage response, byte[] bytes)
-    {
-        GraphError? error = null;
-        try
-        {
-            error = JsonSerializer.Deserialize(bytes, MetaJsonContext.Default.GraphErrorResponse)?.Error;
-        }
-        catch (JsonException)
-        {
-            // Not Graph error JSON; the HTTP status is all there is.
-        }
+    private SendFailed ReadFailure(HttpResponseMessage response, byte[] bytes) =>
+        GraphErrors.ReadFailure(response, bytes, GraphErrors.ThrottlingCodes, static (error, fallback) => (error?.Message ?? fallback) + SubcodeSuffix(error), _timeProvider);
 
-        var status = (int)response.StatusCode;
-        var code = error?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture);
-        var retryable = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || GraphErrors.ThrottlingCodes.Contains(code);
-        var reason = error?.Message ?? $"The Graph API answered {status} {response.ReasonPhrase}.";
-        if (error?.ErrorSubcode is { } subcode)
-        {
-            reason += string.Create(CultureInfo.InvariantCulture, $" (error_subcode {subcode})");
-        }
-
-        return SendResult.Failed(code, reason, retryable, RetryAfter(response));
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
+    private static string SubcodeSuffix(GraphError? error) =>
+        error?.ErrorSubcode is { } subcode ? string.Create(CultureInfo.InvariantCulture, $" (error_subcode {subcode})") : string.Empty;
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using SocialCare.Channels.Http;
-using SocialCare.Channels.Meta.Sending;
+using SocialCare.Channels.MetaGraph;
 
 namespace SocialCare.Channels.Meta;
 
@@ -49,18 +49,7 @@ public abstract class MetaChannelOptions
     /// How sends from this account are protected (timeout, retry, circuit breaker, rate limit). Pre-set with the Graph
     /// API's throttling codes (4, 17, 32, 613), read from Graph error JSON; adjust the rest as needed.
     /// </summary>
-    public ChannelResilienceOptions Resilience { get; } = CreateResilience();
-
-    private static ChannelResilienceOptions CreateResilience()
-    {
-        var options = new ChannelResilienceOptions { ErrorCodeReader = GraphErrors.ReadCodeAsync };
-        foreach (var code in GraphErrors.ThrottlingCodes)
-        {
-            options.ThrottlingErrorCodes.Add(code);
-        }
-
-        return options;
-    }
+    public ChannelResilienceOptions Resilience { get; } = GraphErrors.CreateResilience(GraphErrors.ThrottlingCodes);
 }
 
 /// <summary>

@@ -8,9 +8,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using SocialCare.Channels.Http;
 using SocialCare.Channels.Telegram.Diagnostics;
 using SocialCare.Channels.Telegram.Webhooks;
@@ -57,6 +54,8 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
         CustomerServiceWindow = null,
         SupportsTemplates = false,
     };
+
+    private static readonly ChannelHttpSender Sender = new("Telegram Bot API") { OnAttemptResponse = ExposeRetryAfterAsync };
 
     private readonly IOptionsMonitor<TelegramOptions> _options;
     private readonly TelegramRegistrations _registrations;
@@ -214,50 +213,14 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
         var baseUrl = options.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.ApiBaseUrl.AbsoluteUri : options.ApiBaseUrl.AbsoluteUri + "/";
         var url = new Uri(baseUrl + "bot" + options.BotToken + "/" + method);
         var pipeline = _pipelines.GetPipeline("telegram:" + name, options.Resilience);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, botId);
-
-        SendResult result;
-        try
-        {
-            var client = _httpClientFactory.CreateClient(TelegramSocialCareBuilderExtensions.HttpClientName);
-            using var response = await pipeline.ExecuteAsync(
-                async c =>
-                {
-                    // A fresh request per attempt: a request message cannot be sent twice.
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, TelegramJsonContext.Default.SendRequest) };
-                    var answer = await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
-                    await ExposeRetryAfterAsync(answer, c.CancellationToken).ConfigureAwait(false);
-                    return answer;
-                },
-                context).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            result = ReadResult(response, bytes, body.ChatId);
-        }
-        catch (HttpRequestException ex)
-        {
-            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Telegram Bot API: {ex.Message}", isRetryable: true);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            result = SendResult.Failed("circuit-open", "Recent sends to the Telegram Bot API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
-        }
-        catch (ChannelRateLimitedException ex)
-        {
-            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
-        }
-        catch (TimeoutRejectedException)
-        {
-            result = TimedOut();
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            result = TimedOut();
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+        var client = _httpClientFactory.CreateClient(TelegramSocialCareBuilderExtensions.HttpClientName);
+        var result = await Sender.SendAsync(
+            pipeline,
+            client,
+            botId,
+            () => new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, TelegramJsonContext.Default.SendRequest) },
+            (response, bytes) => ReadResult(response, bytes, body.ChatId),
+            cancellationToken).ConfigureAwait(false);
 
         if (result is SendFailed failed)
         {
@@ -266,9 +229,6 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
 
         return result;
     }
-
-    private static SendFailed TimedOut() =>
-        SendResult.Failed("timeout", "The Telegram Bot API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
 
     /// <summary>
     /// Telegram says how long to wait in the body (<c>parameters.retry_after</c>), not always in a header; copying it to
@@ -416,7 +376,7 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
             reason += $" The group is now supergroup {migratedTo.ToString(CultureInfo.InvariantCulture)}.";
         }
 
-        TimeSpan? retryAfter = answer?.Parameters?.RetryAfter is { } seconds and >= 0 ? TimeSpan.FromSeconds(seconds) : HeaderRetryAfter(response);
+        TimeSpan? retryAfter = answer?.Parameters?.RetryAfter is { } seconds and >= 0 ? TimeSpan.FromSeconds(seconds) : response.GetRetryAfter(_timeProvider);
         return SendResult.Failed(code, reason, retryable, retryAfter);
     }
 
@@ -430,22 +390,5 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
         {
             return null;
         }
-    }
-
-    private TimeSpan? HeaderRetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
     }
 }

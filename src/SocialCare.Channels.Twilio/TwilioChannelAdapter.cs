@@ -6,9 +6,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using SocialCare.Channels.Http;
 using SocialCare.Channels.Twilio.Diagnostics;
 using SocialCare.Channels.Twilio.Sending;
@@ -59,6 +56,8 @@ public sealed class TwilioChannelAdapter : IChannelAdapter
         CustomerServiceWindow = null,
         SupportsTemplates = false,
     };
+
+    private static readonly ChannelHttpSender Sender = new("Twilio API");
 
     private readonly IOptionsMonitor<TwilioOptions> _options;
     private readonly TwilioRegistrations _registrations;
@@ -264,49 +263,18 @@ public sealed class TwilioChannelAdapter : IChannelAdapter
         var url = new Uri(baseUrl, $"2010-04-01/Accounts/{Uri.EscapeDataString(options.AccountSid)}/Messages.json");
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes(options.AccountSid + ":" + options.AuthToken));
         var pipeline = _pipelines.GetPipeline("twilio:" + name, options.Resilience);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, number);
-
-        SendResult result;
-        try
-        {
-            var client = _httpClientFactory.CreateClient(TwilioSocialCareBuilderExtensions.HttpClientName);
-            using var response = await pipeline.ExecuteAsync(
-                async c =>
-                {
-                    // A fresh request per attempt: a request message cannot be sent twice.
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
-                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
-                },
-                context).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            result = response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes);
-        }
-        catch (HttpRequestException ex)
-        {
-            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Twilio API: {ex.Message}", isRetryable: true);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            result = SendResult.Failed("circuit-open", "Recent sends to the Twilio API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
-        }
-        catch (ChannelRateLimitedException ex)
-        {
-            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
-        }
-        catch (TimeoutRejectedException)
-        {
-            result = SendResult.Failed("timeout", "The Twilio API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            result = SendResult.Failed("timeout", "The Twilio API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+        var client = _httpClientFactory.CreateClient(TwilioSocialCareBuilderExtensions.HttpClientName);
+        var result = await Sender.SendAsync(
+            pipeline,
+            client,
+            number,
+            () => new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = new FormUrlEncodedContent(form),
+                Headers = { Authorization = new AuthenticationHeaderValue("Basic", credentials) },
+            },
+            (response, bytes) => response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes),
+            cancellationToken).ConfigureAwait(false);
 
         if (result is SendFailed failed)
         {
@@ -407,23 +375,6 @@ public sealed class TwilioChannelAdapter : IChannelAdapter
         var reason = error?.Message is { Length: > 0 } message
             ? (error.MoreInfo is { Length: > 0 } more ? $"{message} ({more})" : message)
             : $"The Twilio API answered {status} {response.ReasonPhrase}.";
-        return SendResult.Failed(code, reason, retryable, RetryAfter(response));
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
+        return SendResult.Failed(code, reason, retryable, response.GetRetryAfter(_timeProvider));
     }
 }

@@ -1,17 +1,12 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using SocialCare.Channels.Http;
+using SocialCare.Channels.MetaGraph;
 using SocialCare.Channels.WhatsApp.Diagnostics;
 using SocialCare.Channels.WhatsApp.Webhooks;
 
@@ -45,8 +40,8 @@ namespace SocialCare.Channels.WhatsApp;
 /// </remarks>
 public sealed class WhatsAppChannelAdapter : IChannelAdapter
 {
-    private const string SignatureHeader = "X-Hub-Signature-256";
-    private const string SignaturePrefix = "sha256=";
+    /// <summary>The Graph throttling codes plus WhatsApp's throughput (130429) and spam rate limit (131056).</summary>
+    internal static readonly IReadOnlySet<string> ThrottlingCodes = new HashSet<string>(GraphErrors.ThrottlingCodes, StringComparer.Ordinal) { "130429", "131056" };
 
     /// <summary>The error code of a free-form send refused because the customer service window is closed.</summary>
     public const string ServiceWindowClosedCode = "service-window-closed";
@@ -60,6 +55,9 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         CustomerServiceWindow = TimeSpan.FromHours(24),
         SupportsTemplates = true,
     };
+
+    /// <summary>A timeout is not retryable: the Cloud API has no idempotency key.</summary>
+    private static readonly ChannelHttpSender Sender = new("Graph API");
 
     private readonly IOptionsMonitor<WhatsAppOptions> _options;
     private readonly WhatsAppRegistrations _registrations;
@@ -136,7 +134,7 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
 
         if (HttpMethods.IsGet(request.Method))
         {
-            return Handshake(request, candidates);
+            return MetaWebhook.Handshake(request, "WhatsApp", candidates.Select(c => c.VerifyToken));
         }
 
         if (!HttpMethods.IsPost(request.Method))
@@ -144,25 +142,9 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
             return WebhookResult.Rejected(405, $"WhatsApp webhooks are GET (handshake) or POST; this request is {request.Method}.");
         }
 
-        var signature = request.GetHeader(SignatureHeader);
-        if (string.IsNullOrEmpty(signature))
+        if (MetaWebhook.VerifySignature(request, candidates.Select(c => c.AppSecret), out var secret) is { } rejected)
         {
-            return WebhookResult.Rejected(401, $"The request has no {SignatureHeader} header.");
-        }
-
-        string? secret = null;
-        foreach (var candidate in candidates.Select(c => c.AppSecret).Distinct(StringComparer.Ordinal))
-        {
-            if (WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, candidate, request.Body.Span, signature, SignaturePrefix))
-            {
-                secret = candidate;
-                break;
-            }
-        }
-
-        if (secret is null)
-        {
-            return WebhookResult.Rejected(401, $"The {SignatureHeader} signature does not match the body under any registered app secret.");
+            return rejected;
         }
 
         var payload = WhatsAppWebhookParser.Read(request.Body.Span, out var reason);
@@ -197,28 +179,6 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         return result;
     }
 
-    private static WebhookResult Handshake(WebhookRequest request, IReadOnlyList<WhatsAppOptions> candidates)
-    {
-        var mode = request.GetQuery("hub.mode");
-        var token = request.GetQuery("hub.verify_token");
-        var challenge = request.GetQuery("hub.challenge");
-        if (mode != "subscribe" || string.IsNullOrEmpty(challenge) || token is null)
-        {
-            return WebhookResult.Rejected(400, "A WhatsApp webhook GET needs hub.mode=subscribe, hub.verify_token and hub.challenge.");
-        }
-
-        var given = Encoding.UTF8.GetBytes(token);
-        foreach (var candidate in candidates)
-        {
-            if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.VerifyToken), given))
-            {
-                return WebhookResult.Handshake(challenge);
-            }
-        }
-
-        return WebhookResult.Rejected(403, "hub.verify_token does not match the registered verify token.");
-    }
-
     /// <inheritdoc />
     public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
@@ -246,49 +206,18 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
         var url = new Uri(baseUrl, Uri.EscapeDataString(phoneNumberId) + "/messages");
         var pipeline = _pipelines.GetPipeline("whatsapp:" + name, options.Resilience);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, phoneNumberId);
-
-        SendResult result;
-        try
-        {
-            var client = _httpClientFactory.CreateClient(WhatsAppSocialCareBuilderExtensions.HttpClientName);
-            using var response = await pipeline.ExecuteAsync(
-                async c =>
-                {
-                    // A fresh request per attempt: a request message cannot be sent twice.
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, WhatsAppJsonContext.Default.SendRequest) };
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.AccessToken);
-                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
-                },
-                context).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            result = response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes);
-        }
-        catch (HttpRequestException ex)
-        {
-            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the Graph API: {ex.Message}", isRetryable: true);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            result = SendResult.Failed("circuit-open", "Recent sends to the Graph API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
-        }
-        catch (ChannelRateLimitedException ex)
-        {
-            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
-        }
-        catch (TimeoutRejectedException)
-        {
-            result = SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            result = SendResult.Failed("timeout", "The Graph API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+        var client = _httpClientFactory.CreateClient(WhatsAppSocialCareBuilderExtensions.HttpClientName);
+        var result = await Sender.SendAsync(
+            pipeline,
+            client,
+            phoneNumberId,
+            () => new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = JsonContent.Create(body, WhatsAppJsonContext.Default.SendRequest),
+                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", options.AccessToken) },
+            },
+            (response, bytes) => response.IsSuccessStatusCode ? ReadSent(bytes) : ReadFailure(response, bytes),
+            cancellationToken).ConfigureAwait(false);
 
         if (result is SendFailed failed)
         {
@@ -419,41 +348,8 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         return SendResult.Failed("no-message-id", "The Graph API accepted the request but returned no message id; not retried, as it may have been sent.", isRetryable: false);
     }
 
-    private SendFailed ReadFailure(HttpResponseMessage response, byte[] bytes)
-    {
-        GraphError? error = null;
-        try
-        {
-            error = JsonSerializer.Deserialize(bytes, WhatsAppJsonContext.Default.GraphErrorResponse)?.Error;
-        }
-        catch (JsonException)
-        {
-            // Not Graph error JSON; the HTTP status is all there is.
-        }
-
-        var status = (int)response.StatusCode;
-        var code = error?.Code?.ToString(CultureInfo.InvariantCulture) ?? status.ToString(CultureInfo.InvariantCulture);
-        var retryable = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || GraphErrors.ThrottlingCodes.Contains(code);
-        var reason = error?.ErrorData?.Details ?? error?.Message ?? $"The Graph API answered {status} {response.ReasonPhrase}.";
-        return SendResult.Failed(code, reason, retryable, RetryAfter(response));
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
+    private SendFailed ReadFailure(HttpResponseMessage response, byte[] bytes) =>
+        GraphErrors.ReadFailure(response, bytes, ThrottlingCodes, static (error, fallback) => error?.ErrorDataDetails ?? error?.Message ?? fallback, _timeProvider);
 
     private static class HttpMethods
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SocialCare.Channels.Http;
+using SocialCare.Channels.MetaGraph;
 
 namespace SocialCare.Channels.WhatsApp;
 
@@ -34,18 +35,7 @@ public sealed class WhatsAppOptions
     /// How sends from this number are protected (timeout, retry, circuit breaker, rate limit). Pre-set with the Graph
     /// API's throttling codes (4, 17, 32, 613, 130429, 131056), read from Graph error JSON; adjust the rest as needed.
     /// </summary>
-    public ChannelResilienceOptions Resilience { get; } = CreateResilience();
-
-    private static ChannelResilienceOptions CreateResilience()
-    {
-        var options = new ChannelResilienceOptions { ErrorCodeReader = GraphErrors.ReadCodeAsync };
-        foreach (var code in GraphErrors.ThrottlingCodes)
-        {
-            options.ThrottlingErrorCodes.Add(code);
-        }
-
-        return options;
-    }
+    public ChannelResilienceOptions Resilience { get; } = GraphErrors.CreateResilience(WhatsAppChannelAdapter.ThrottlingCodes);
 }
 
 internal sealed class WhatsAppOptionsValidator : IValidateOptions<WhatsAppOptions>

@@ -6,9 +6,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using SocialCare.Channels.Http;
 using SocialCare.Channels.X.Diagnostics;
 using SocialCare.Channels.X.Sending;
@@ -60,6 +57,8 @@ public sealed class XChannelAdapter : IChannelAdapter
         CustomerServiceWindow = null,
         SupportsTemplates = false,
     };
+
+    private static readonly ChannelHttpSender Sender = new("X API");
 
     private readonly IOptionsMonitor<XOptions> _options;
     private readonly XRegistrations _registrations;
@@ -257,50 +256,21 @@ public sealed class XChannelAdapter : IChannelAdapter
 
         var credentials = new OAuth1Credentials(options.ConsumerKey, options.ConsumerSecret, options.AccessToken, options.AccessTokenSecret);
         var pipeline = _pipelines.GetPipeline("x:" + name, options.Resilience);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, userId);
-
-        SendResult result;
-        try
-        {
-            var client = _httpClientFactory.CreateClient(XSocialCareBuilderExtensions.HttpClientName);
-            using var response = await pipeline.ExecuteAsync(
-                async c =>
-                {
-                    // A fresh request per attempt: a request message cannot be sent twice, and each needs its own nonce.
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content() };
-                    request.Headers.TryAddWithoutValidation("Authorization", OAuth1Signer.AuthorizationHeader(
-                        "POST", url, [], credentials, _nonces.Next(), _timeProvider.GetUtcNow().ToUnixTimeSeconds()));
-                    return await client.SendAsync(request, c.CancellationToken).ConfigureAwait(false);
-                },
-                context).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            result = response.IsSuccessStatusCode ? ReadSent(bytes, message.Visibility) : ReadFailure(response, bytes);
-        }
-        catch (HttpRequestException ex)
-        {
-            result = SendResult.Failed(ex.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : "network", $"Could not reach the X API: {ex.Message}", isRetryable: true);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            result = SendResult.Failed("circuit-open", "Recent sends to the X API kept failing; sending is paused for a while.", isRetryable: true, ex.RetryAfter);
-        }
-        catch (ChannelRateLimitedException ex)
-        {
-            result = SendResult.Failed("rate-limited", ex.Message, isRetryable: true, ex.RetryAfter);
-        }
-        catch (TimeoutRejectedException)
-        {
-            result = TimedOut();
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            result = TimedOut();
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+        var client = _httpClientFactory.CreateClient(XSocialCareBuilderExtensions.HttpClientName);
+        var result = await Sender.SendAsync(
+            pipeline,
+            client,
+            userId,
+            () =>
+            {
+                // Each attempt needs its own nonce.
+                var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content() };
+                request.Headers.TryAddWithoutValidation("Authorization", OAuth1Signer.AuthorizationHeader(
+                    "POST", url, [], credentials, _nonces.Next(), _timeProvider.GetUtcNow().ToUnixTimeSeconds()));
+                return request;
+            },
+            (response, bytes) => response.IsSuccessStatusCode ? ReadSent(bytes, message.Visibility) : ReadFailure(response, bytes),
+            cancellationToken).ConfigureAwait(false);
 
         if (result is SendFailed failed)
         {
@@ -309,9 +279,6 @@ public sealed class XChannelAdapter : IChannelAdapter
 
         return result;
     }
-
-    private static SendFailed TimedOut() =>
-        SendResult.Failed("timeout", "The X API did not answer in time; the message may or may not have been sent, so it is not retried.", isRetryable: false);
 
     private static bool TryBuild(OutboundMessage message, Uri baseUrl, out Uri url, out Func<HttpContent> content, out (string Code, string Reason) refusal)
     {
@@ -419,19 +386,7 @@ public sealed class XChannelAdapter : IChannelAdapter
 
     private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return RateLimitResetHandler.WaitUntilReset(response, _timeProvider);
+        return response.GetRetryAfter(_timeProvider) ?? RateLimitResetHandler.WaitUntilReset(response, _timeProvider);
     }
 
     private static string? FirstText(params ReadOnlySpan<string?> candidates)

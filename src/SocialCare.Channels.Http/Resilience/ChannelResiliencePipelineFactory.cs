@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
-using System.Net.Http.Headers;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -97,22 +96,7 @@ public sealed class ChannelResiliencePipelineFactory
         return builder.Build();
     }
 
-    private TimeSpan? RetryAfter(HttpResponseMessage? response)
-    {
-        RetryConditionHeaderValue? header = response?.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
+    private TimeSpan? RetryAfter(HttpResponseMessage? response) => response?.GetRetryAfter(_timeProvider);
 
     private async ValueTask<bool> ShouldRetry(Outcome<HttpResponseMessage> outcome, ChannelResilienceOptions options, CancellationToken cancellationToken)
     {

@@ -188,20 +188,6 @@ internal sealed class SendResponse
     public string? MessageId { get; set; }
 }
 
-internal sealed class GraphErrorResponse
-{
-    public GraphError? Error { get; set; }
-}
-
-internal sealed class GraphError
-{
-    public string? Message { get; set; }
-    public string? Type { get; set; }
-    public long? Code { get; set; }
-    public long? ErrorSubcode { get; set; }
-    public string? ErrorUserMsg { get; set; }
-}
-
 #pragma warning restore CA2227
 #pragma warning restore CA1812
 
@@ -213,5 +199,4 @@ internal sealed class GraphError
 [JsonSerializable(typeof(MessagingEvent))]
 [JsonSerializable(typeof(SendRequest))]
 [JsonSerializable(typeof(SendResponse))]
-[JsonSerializable(typeof(GraphErrorResponse))]
 internal sealed partial class MetaJsonContext : JsonSerializerContext;

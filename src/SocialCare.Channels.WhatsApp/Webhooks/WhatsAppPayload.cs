@@ -230,20 +230,6 @@ internal sealed class SendResponseMessage
     public string? Id { get; set; }
 }
 
-internal sealed class GraphErrorResponse
-{
-    public GraphError? Error { get; set; }
-}
-
-internal sealed class GraphError
-{
-    public string? Message { get; set; }
-    public string? Type { get; set; }
-    public long? Code { get; set; }
-    public long? ErrorSubcode { get; set; }
-    public WaErrorData? ErrorData { get; set; }
-}
-
 #pragma warning restore CA1812
 
 [JsonSourceGenerationOptions(
@@ -253,5 +239,4 @@ internal sealed class GraphError
 [JsonSerializable(typeof(WebhookPayload))]
 [JsonSerializable(typeof(SendRequest))]
 [JsonSerializable(typeof(SendResponse))]
-[JsonSerializable(typeof(GraphErrorResponse))]
 internal sealed partial class WhatsAppJsonContext : JsonSerializerContext;

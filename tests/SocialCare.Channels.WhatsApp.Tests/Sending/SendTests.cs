@@ -121,7 +121,7 @@ public sealed class SendTests : IDisposable
     [Fact]
     public async Task SendAsync_RetryAfterDelta_IsReturned()
     {
-        _handler.Respond(HttpStatusCode.TooManyRequests, "{}", retryAfter: r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(30)));
+        _handler.Respond(HttpStatusCode.TooManyRequests, "{}", headers: r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(30)));
 
         var failed = Assert.IsType<SendFailed>(await _host.Adapter.SendAsync(Message(), CancellationToken.None));
 
@@ -133,7 +133,7 @@ public sealed class SendTests : IDisposable
     [Fact]
     public async Task SendAsync_RetryAfterDate_IsMeasuredOnTheInjectedClock()
     {
-        _handler.Respond(HttpStatusCode.ServiceUnavailable, "oops", retryAfter: r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(_time.GetUtcNow().AddMinutes(2)));
+        _handler.Respond(HttpStatusCode.ServiceUnavailable, "oops", headers: r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(_time.GetUtcNow().AddMinutes(2)));
 
         var failed = Assert.IsType<SendFailed>(await _host.Adapter.SendAsync(Message(), CancellationToken.None));
 
@@ -197,45 +197,6 @@ public sealed class SendTests : IDisposable
         Assert.True(failed.IsRetryable);
         Assert.Equal(TimeSpan.FromSeconds(4) + TimeSpan.FromMilliseconds(5), failed.RetryAfter); // the window plus the default safety margin
         Assert.Single(_handler.Requests);
-    }
-
-    private sealed class RecordingHandler : HttpMessageHandler
-    {
-        private Func<HttpResponseMessage>? _first;
-
-        private Func<HttpResponseMessage>? _respond;
-
-        public List<(HttpMethod Method, Uri? Uri, string? Authorization, string Body)> Requests { get; } = [];
-
-        public void Respond(HttpStatusCode status, string body, Action<HttpResponseMessage>? retryAfter = null) => _respond = () =>
-        {
-            var response = new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            retryAfter?.Invoke(response);
-            return response;
-        };
-
-        public void Throw(Exception exception) => _respond = () => throw exception;
-
-        public void RespondFirst(HttpStatusCode status, string body, Action<HttpResponseMessage>? headers = null)
-        {
-            var then = _respond;
-            Respond(status, body, headers);
-            _first = _respond;
-            _respond = then;
-        }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
-            Requests.Add((request.Method, request.RequestUri, request.Headers.Authorization?.ToString(), body));
-            if (_first is { } first)
-            {
-                _first = null;
-                return first();
-            }
-
-            return _respond!();
-        }
     }
 
     [Fact]

@@ -306,44 +306,4 @@ public sealed class SendTests : IDisposable
         Assert.Equal("no-message-id", failed.ErrorCode);
         Assert.False(failed.IsRetryable);
     }
-
-    private sealed class RecordingHandler : HttpMessageHandler
-    {
-        private Func<HttpResponseMessage>? _first;
-
-        private Func<HttpResponseMessage>? _respond;
-
-        public List<(HttpMethod Method, Uri? Uri, string? Authorization, string? ContentType, string Body)> Requests { get; } = [];
-
-        public void Respond(HttpStatusCode status, string body, Action<HttpResponseMessage>? headers = null) => _respond = () =>
-        {
-            var response = new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            headers?.Invoke(response);
-            return response;
-        };
-
-        public void Throw(Exception exception) => _respond = () => throw exception;
-
-        public void RespondFirst(HttpStatusCode status, string body, Action<HttpResponseMessage>? headers = null)
-        {
-            var then = _respond;
-            Respond(status, body, headers);
-            _first = _respond;
-            _respond = then;
-        }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
-            var authorization = request.Headers.TryGetValues("Authorization", out var values) ? values.Single() : null;
-            Requests.Add((request.Method, request.RequestUri, authorization, request.Content?.Headers.ContentType?.MediaType, body));
-            if (_first is { } first)
-            {
-                _first = null;
-                return first();
-            }
-
-            return _respond!();
-        }
-    }
 }

@@ -1,6 +1,7 @@
-namespace SocialCare.Channels.Telegram;
+namespace SocialCare.Channels.Testing;
 
 /// <summary>Finds the shared fixtures folder (<c>shared/fixtures</c>) beside the repository.</summary>
+/// <remarks>One source file, linked into every channel test project.</remarks>
 internal static class Fixtures
 {
     private static readonly Lazy<string> Root = new(FindRoot);
