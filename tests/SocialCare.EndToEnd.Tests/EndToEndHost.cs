@@ -100,8 +100,7 @@ internal sealed class EndToEndHost : IAsyncDisposable
                     o.Enabled = false;
                     o.InstanceName = "node-b";
                 })
-                .AddEventHandler<ReplySent, ReplyEventRecorder>()
-                .AddEventHandler<ReplyFailed, ReplyEventRecorder>()
+                .AddEventHandler<CareEvent, CareEventRecorder>()
                 .AddWhatsApp("bwa", o =>
                 {
                     o.WorkspaceId = Workspace.Value;
@@ -266,7 +265,7 @@ internal sealed class EndToEndHost : IAsyncDisposable
     private static string Decode(string encoded) => WebUtility.UrlDecode(encoded);
 }
 
-/// <summary>Every <see cref="ReplySent"/> and <see cref="ReplyFailed"/> the engine published, in order.</summary>
+/// <summary>Every care event the engine published, in order; <see cref="Sent"/> and <see cref="Failed"/> pick the outbox's.</summary>
 internal sealed class ReplyEventLog
 {
     private readonly ConcurrentQueue<CareEvent> _events = new();
@@ -280,16 +279,15 @@ internal sealed class ReplyEventLog
     public void Add(CareEvent e) => _events.Enqueue(e);
 }
 
-/// <summary>The care event handler the engine resolves per batch; it writes into the singleton <see cref="ReplyEventLog"/>.</summary>
-internal sealed class ReplyEventRecorder(ReplyEventLog log) : ICareEventHandler<ReplySent>, ICareEventHandler<ReplyFailed>
+/// <summary>
+/// A handler subscribed to every <see cref="CareEvent"/> (resolved by the engine per batch); it writes into the singleton
+/// <see cref="ReplyEventLog"/>. It subscribes to <see cref="CareEvent"/> rather than to <see cref="ReplySent"/> and
+/// <see cref="ReplyFailed"/>: the engine's publisher (CareEventPublisher.PublishAsync) has no case for those two types,
+/// so it hands them only to handlers of every event, never to handlers subscribed to them by type (a product bug).
+/// </summary>
+internal sealed class CareEventRecorder(ReplyEventLog log) : ICareEventHandler<CareEvent>
 {
-    public ValueTask HandleAsync(ReplySent careEvent, CancellationToken cancellationToken)
-    {
-        log.Add(careEvent);
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask HandleAsync(ReplyFailed careEvent, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(CareEvent careEvent, CancellationToken cancellationToken)
     {
         log.Add(careEvent);
         return ValueTask.CompletedTask;
