@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json;
+using SocialCare.Testing.Channels;
+
+namespace SocialCare.EndToEnd;
+
+/// <summary>
+/// An agent's reply, queued through <see cref="ICareInbox.ReplyAsync"/> and sent by the outbox dispatcher, reaches the
+/// platform as the exact API request, and the message becomes Sent with the platform's id.
+/// </summary>
+public sealed class AgentReplyTests
+{
+    internal static readonly AgentId Agent = new("agent-ana");
+
+    [Fact]
+    public async Task WhatsAppReply_ReachesGraphApiAsExactRequest_AndIsSentWithPlatformId()
+    {
+        await using var host = await EndToEndHost.StartAsync();
+        var queued = await ReplyToWhatsAppCustomerAsync(host, "Thanks, Mauricio! How can we help?");
+        Assert.Equal(DeliveryStatus.Queued, queued.Delivery?.Status);
+        host.Platform.RespondWith(200, """{"messaging_product":"whatsapp","contacts":[{"input":"1111111111111","wa_id":"1111111111111"}],"messages":[{"id":"wamid.e2e-reply-1"}]}""");
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, await host.Dispatcher.DispatchDueAsync());
+
+        var request = Assert.Single(host.Platform.Requests);
+        Assert.Equal("POST", request.Method);
+        Assert.Equal("/409552778964973/messages", request.PathAndQuery);
+        Assert.Equal("Bearer " + EndToEndHost.WhatsAppAccessToken, request.GetHeader("Authorization"));
+        Assert.StartsWith("application/json", request.GetHeader("Content-Type"), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(request.Body);
+        var body = json.RootElement;
+        Assert.Equal(
+            ["biz_opaque_callback_data", "messaging_product", "recipient_type", "text", "to", "type"],
+            body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("whatsapp", body.GetProperty("messaging_product").GetString());
+        Assert.Equal("individual", body.GetProperty("recipient_type").GetString());
+        Assert.Equal("1111111111111", body.GetProperty("to").GetString());
+        Assert.Equal("text", body.GetProperty("type").GetString());
+        Assert.Equal("Thanks, Mauricio! How can we help?", body.GetProperty("text").GetProperty("body").GetString());
+        Assert.Equal(queued.Id.ToString(), body.GetProperty("biz_opaque_callback_data").GetString());
+
+        var sent = await host.MessageAsync(queued);
+        Assert.Equal(DeliveryStatus.Sent, sent.Delivery?.Status);
+        Assert.Equal(EndToEndHost.Start.AddMinutes(1), sent.Delivery?.UpdatedAt);
+        Assert.Equal("wamid.e2e-reply-1", sent.PlatformMessageId);
+        Assert.Equal(MessageDirection.Outbound, sent.Direction);
+        Assert.Equal(new MessageAuthor(AuthorKind.Agent, Agent.Value), sent.Author);
+        var published = Assert.Single(host.Events.Sent);
+        Assert.Equal(queued.Id, published.Message.Id);
+        Assert.Equal("wamid.e2e-reply-1", published.Message.PlatformMessageId);
+        Assert.Equal(0, await host.Outbox.CountAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TelegramReply_ReachesBotApiAsSendMessage_AndIsSentWithPlatformId()
+    {
+        await using var host = await EndToEndHost.StartAsync();
+        using (var response = await host.PostWebhookAsync(ChannelKind.Telegram, Fixtures.Bytes("telegram/tlx-update-message-private-text.json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var conversation = await host.SingleConversationAsync(EndToEndHost.TelegramBot);
+        var queued = await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Text = "Hi Waffle, how can we help?" });
+        host.Platform.RespondWith(200, """{"ok":true,"result":{"message_id":6558,"from":{"id":123456789,"is_bot":true,"first_name":"Support"},"chat":{"id":218485655,"type":"private"},"date":1672948800,"text":"Hi Waffle, how can we help?"}}""");
+
+        Assert.Equal(1, await host.Dispatcher.DispatchDueAsync());
+
+        var request = Assert.Single(host.Platform.Requests);
+        Assert.Equal("POST", request.Method);
+        Assert.Equal("/bot" + EndToEndHost.TelegramBotToken + "/sendMessage", request.PathAndQuery);
+        using var json = JsonDocument.Parse(request.Body);
+        var body = json.RootElement;
+        Assert.Equal(JsonValueKind.Number, body.GetProperty("chat_id").ValueKind);
+        Assert.Equal(218485655, body.GetProperty("chat_id").GetInt64());
+        Assert.Equal("Hi Waffle, how can we help?", body.GetProperty("text").GetString());
+
+        var sent = await host.MessageAsync(queued);
+        Assert.Equal(DeliveryStatus.Sent, sent.Delivery?.Status);
+        Assert.Equal("218485655:6558", sent.PlatformMessageId);
+        Assert.Equal(queued.Id, Assert.Single(host.Events.Sent).Message.Id);
+    }
+
+    /// <summary>Stores the bwa-message-text webhook and queues an agent reply in its conversation.</summary>
+    internal static async Task<Message> ReplyToWhatsAppCustomerAsync(EndToEndHost host, string text)
+    {
+        using (var response = await host.PostWebhookAsync(ChannelKind.WhatsApp, Fixtures.Bytes("whatsapp/bwa-message-text.json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var conversation = await host.SingleConversationAsync(EndToEndHost.WhatsAppNumber);
+        return await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Text = text });
+    }
+
+    /// <summary>A Graph API success answer for a WhatsApp send.</summary>
+    internal static FakeResponse WhatsAppSent(string id) => FakeResponse.Json(
+        200,
+        $$"""{"messaging_product":"whatsapp","contacts":[{"input":"1111111111111","wa_id":"1111111111111"}],"messages":[{"id":"{{id}}"}]}""");
+}
