@@ -54,6 +54,8 @@ internal sealed class CareEventPublisher(
                     ConversationResolved x => DispatchAsync(services, x, cancellationToken),
                     ConversationReopened x => DispatchAsync(services, x, cancellationToken),
                     ContactMerged x => DispatchAsync(services, x, cancellationToken),
+                    ReplySent x => DispatchAsync(services, x, cancellationToken),
+                    ReplyFailed x => DispatchAsync(services, x, cancellationToken),
                     _ => DispatchAsync(services, e, cancellationToken),
                 };
                 await task.ConfigureAwait(false);
