@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using SocialCare.Channels;
 using SocialCare.Channels.WhatsApp;
@@ -25,7 +27,7 @@ namespace SocialCare.Benchmarks;
 /// deserializes them into the adapter's own source-generated payload types.</para>
 /// </remarks>
 [MemoryDiagnoser]
-[InvocationCount(PayloadsPerIteration)]
+[Config(typeof(GcModes))]
 public class WebhookBenchmarks
 {
     /// <summary>Invocations per iteration, each one webhook.</summary>
@@ -141,6 +143,19 @@ public class WebhookBenchmarks
     {
         var i = _next++;
         return HandleAsync(_bodies[i], _signatures[i]);
+    }
+
+    /// <summary>
+    /// Runs everything twice: with the workstation GC (a console app's default) and with the server GC (the default of an
+    /// ASP.NET Core app on several cores, which is where webhooks are received).
+    /// </summary>
+    private sealed class GcModes : ManualConfig
+    {
+        public GcModes()
+        {
+            AddJob(Job.Default.WithInvocationCount(PayloadsPerIteration).WithUnrollFactor(1).WithGcServer(false).WithId("WorkstationGC"));
+            AddJob(Job.Default.WithInvocationCount(PayloadsPerIteration).WithUnrollFactor(1).WithGcServer(true).WithId("ServerGC"));
+        }
     }
 
     private async ValueTask<int> HandleAsync(byte[] body, string signature)
