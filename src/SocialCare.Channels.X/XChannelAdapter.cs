@@ -212,7 +212,7 @@ public sealed class XChannelAdapter : IChannelAdapter
 
     private static bool Verify(string secret, ReadOnlySpan<byte> body, string signature) =>
         signature.StartsWith(SignaturePrefix, StringComparison.OrdinalIgnoreCase)
-        && WebhookSignature.VerifyBase64(SignatureAlgorithm.HmacSha256, Encoding.UTF8.GetBytes(secret), body, signature[SignaturePrefix.Length..]);
+        && WebhookSignature.VerifyBase64(SignatureAlgorithm.HmacSha256, secret, body, signature[SignaturePrefix.Length..]);
 
     private static WebhookResult Crc(WebhookRequest request, List<(string Name, XOptions Options)> candidates)
     {

@@ -96,6 +96,45 @@ public sealed class WebhookSignatureTests
         Assert.False(WebhookSignature.VerifyBase64(SignatureAlgorithm.HmacSha256, key, Pywa.Body, Convert.ToBase64String(new byte[20])));
     }
 
+    [Fact]
+    public void VerifyBase64_SecretAsText_VerifiesThePywaVectorAndRejectsOtherSecrets()
+    {
+        var base64 = Convert.ToBase64String(Convert.FromHexString(Pywa.Signature["sha256=".Length..]));
+
+        Assert.True(WebhookSignature.VerifyBase64(SignatureAlgorithm.HmacSha256, Pywa.Secret, Pywa.Body, base64));
+        Assert.False(WebhookSignature.VerifyBase64(SignatureAlgorithm.HmacSha256, Pywa.Secret + "x", Pywa.Body, base64));
+        Assert.False(WebhookSignature.VerifyBase64(SignatureAlgorithm.HmacSha256, Pywa.Secret, Pywa.Body, "not base64!"));
+        Assert.True(WebhookSignature.VerifyBase64(SignatureAlgorithm.HmacSha1, "Jefe", "what do ya want for nothing?"u8, Convert.ToBase64String(Convert.FromHexString("effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"))));
+    }
+
+    [Fact]
+    public async Task VerifyHex_ReusedKeyedHashes_ManyThreadsAndSecretsAtOnce_EveryAnswerRight()
+    {
+        // The keyed hash of each secret is pooled and reused: concurrent use must neither mix secrets nor leave state
+        // from one body in the next.
+        var secrets = Enumerable.Range(0, 8).Select(i => $"secret-{i}").ToArray();
+        var bodies = Enumerable.Range(0, 16).Select(i => Encoding.UTF8.GetBytes($"{{\"n\":{i},\"pad\":\"{new string('x', i * 37)}\"}}")).ToArray();
+        var signatures = secrets.Select(s => bodies.Select(b => WebhookSignature.ComputeHex(SignatureAlgorithm.HmacSha256, Encoding.UTF8.GetBytes(s), b, "sha256=")).ToArray()).ToArray();
+
+        var wrong = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                var s = (i + worker) % secrets.Length;
+                var b = (i * 7 + worker) % bodies.Length;
+                var other = (s + 1) % secrets.Length;
+                if (!WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, secrets[s], bodies[b], signatures[s][b], "sha256=")
+                    || WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, secrets[other], bodies[b], signatures[s][b], "sha256="))
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            }
+        })));
+
+        Assert.Equal(0, wrong);
+    }
+
     private sealed record Vector(string Secret, byte[] Body, string Signature)
     {
         public static Vector Load(string relative)
