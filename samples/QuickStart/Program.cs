@@ -5,13 +5,15 @@
 //   1. compose the engine with dependency injection (in-memory store, one workspace, one care event handler);
 //   2. ingest ~20 normalized inbound messages, as channel adapters would hand them in from webhooks;
 //   3. work the inbox as agents do: assign, tag, prioritise, reply, note, snooze, resolve;
-//   4. print the inbox views and one full conversation.
+//   4. send the queued replies through the outbox (a stand-in WhatsApp adapter prints what it would send);
+//   5. print the inbox views and one full conversation.
 //
 // Run it with:  dotnet run --project samples/QuickStart
 
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using SocialCare;
+using SocialCare.Channels;
 using SocialCare.Storage;
 
 Console.OutputEncoding = Encoding.UTF8;
@@ -22,6 +24,7 @@ Console.OutputEncoding = Encoding.UTF8;
 // in-memory store. A workspace is one tenant (a brand); everything is scoped by it. Event handlers run after each
 // change is committed; MessagePrinter below prints every stored message.
 var services = new ServiceCollection();
+services.AddSingleton<IChannelAdapter, PrintingWhatsAppAdapter>(); // a real host adds care.AddWhatsApp(o => ...) instead
 services.AddSocialCare(care => care
     .AddWorkspace("acme", "Acme Outdoor")
     .AddEventHandler<MessageReceived, MessagePrinter>());
@@ -177,7 +180,21 @@ var again = await ingestor.IngestAsync(Inbound(email, "emma@example.com", "<c3@m
 var reopened = await inbox.GetAsync(workspace, again.ConversationId!.Value);
 Console.WriteLine($"   Emma wrote again: conversation is {reopened.Status}, cycle {reopened.Cycle.Number}.");
 
-// ------------------------------------------------------------------ 4. The inbox views
+// ------------------------------------------------------------------ 4. Send the replies
+//
+// A reply is stored as an outbound message (Queued) together with an outbox entry, in one unit of work. The outbox
+// dispatcher sends it through the channel's adapter and records the platform's id; a web host runs it in the
+// background, here we call it once. Only WhatsApp has an adapter in this sample, so the email reply fails, with the
+// reason on the message, instead of being lost.
+Console.WriteLine();
+Console.WriteLine("== Sending the queued replies");
+await provider.GetRequiredService<IOutboxDispatcher>().DispatchDueAsync();
+foreach (var m in (await inbox.GetMessagesAsync(workspace, new MessageQuery { ConversationId = emma })).Items.Where(m => m.Direction == MessageDirection.Outbound))
+{
+    Console.WriteLine($"   email reply to Emma: {m.Delivery!.Status} ({m.Delivery.FailureCode}: {m.Delivery.FailureReason})");
+}
+
+// ------------------------------------------------------------------ 5. The inbox views
 //
 // ConversationQuery has ready-made views (AllOpen, Unassigned, Mine) and filters you can combine (tag, channel,
 // priority, contact, text, ...). Pages are keyset-paged: pass NextCursor as After for the next page.
@@ -238,5 +255,27 @@ internal sealed class MessagePrinter : ICareEventHandler<MessageReceived>
         var extra = m.Attachments.Count > 0 ? $" +{m.Attachments.Count} attachment(s)" : m.Payload is not null ? $" [payload {m.Payload}]" : "";
         Console.WriteLine($"   {c.Channel.Kind,-9} {c.Visibility,-7} #{m.Sequence} {m.Author.DisplayName ?? c.Handle.ExternalId}: {m.Text}{extra}{reply}");
         return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Stands in for the WhatsApp adapter (SocialCare.Channels.WhatsApp), which would call the Cloud API: prints the reply
+/// and answers with a made-up platform message id.
+/// </summary>
+internal sealed class PrintingWhatsAppAdapter : IChannelAdapter
+{
+    private int _sent;
+
+    public ChannelKind Kind => ChannelKind.WhatsApp;
+
+    public ChannelCapabilities Capabilities { get; } = new() { MaxTextLength = 4096, CustomerServiceWindow = TimeSpan.FromHours(24) };
+
+    public ValueTask<WebhookResult> HandleAsync(WebhookRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<WebhookResult>(WebhookResult.Unparseable("This sample adapter only sends."));
+
+    public ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"   → WhatsApp {message.Channel.AccountId} to {message.Recipient.ExternalId}: {message.Text}");
+        return ValueTask.FromResult<SendResult>(SendResult.Sent($"wamid.sample{Interlocked.Increment(ref _sent)}"));
     }
 }

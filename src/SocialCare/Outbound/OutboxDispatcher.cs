@@ -117,7 +117,7 @@ internal sealed class OutboxDispatcher : IOutboxDispatcher
 
         if (!_adapters.TryGetValue(message.Channel.Kind, out var adapter))
         {
-            await FailAsync(entry, message.Channel, NoAdapterCode, $"No channel adapter is registered for '{message.Channel.Kind}'; add its package and registration (for example care.Add{message.Channel.Kind}(...)).", "failed", ct).ConfigureAwait(false);
+            await FailAsync(entry, message.Channel, NoAdapterCode, $"No channel adapter is registered for '{message.Channel.Kind}'; add that platform's adapter package and register it on the SocialCare builder (as care.AddWhatsApp(...) does for WhatsApp), or register your own IChannelAdapter.", "failed", ct).ConfigureAwait(false);
             return;
         }
 
