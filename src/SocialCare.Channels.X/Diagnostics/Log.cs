@@ -2,12 +2,14 @@ using Microsoft.Extensions.Logging;
 
 namespace SocialCare.Channels.X.Diagnostics;
 
+// Rejected and unparseable webhooks are logged at Debug here: the host (SocialCare.AspNetCore) logs each at Warning
+// with the adapter's reason, once.
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Warning, "X webhook rejected with {StatusCode}: {Reason}")]
+    [LoggerMessage(1, LogLevel.Debug, "X webhook rejected with {StatusCode}: {Reason}")]
     public static partial void WebhookRejected(ILogger logger, int statusCode, string reason);
 
-    [LoggerMessage(2, LogLevel.Warning, "X webhook not understood: {Reason}")]
+    [LoggerMessage(2, LogLevel.Debug, "X webhook not understood: {Reason}")]
     public static partial void WebhookUnparseable(ILogger logger, string reason);
 
     [LoggerMessage(3, LogLevel.Debug, "X webhook for {UserId} gave {Count} events")]
