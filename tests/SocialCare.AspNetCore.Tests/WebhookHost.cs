@@ -50,7 +50,8 @@ internal sealed class WebhookHost : IAsyncDisposable
     public static async Task<WebhookHost> StartAsync(
         Action<SocialCareWebhookOptions>? webhooks = null,
         string prefix = "/webhooks",
-        Action<WebApplication, RouteGroupBuilder>? configure = null)
+        Action<WebApplication, RouteGroupBuilder>? configure = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -58,6 +59,7 @@ internal sealed class WebhookHost : IAsyncDisposable
         builder.Services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = false);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Start));
+        services?.Invoke(builder.Services);
         builder.Services.AddSingleton<TestChannelAdapter>();
         builder.Services.AddSingleton<IChannelAdapter>(sp => sp.GetRequiredService<TestChannelAdapter>());
         builder.Services.AddSocialCare(care => care
