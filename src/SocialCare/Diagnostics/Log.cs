@@ -45,4 +45,10 @@ internal static partial class Log
 
     [LoggerMessage(26, LogLevel.Debug, "Outbox dispatcher lost its claim on message {MessageId} in workspace {WorkspaceId}; another dispatcher has it.")]
     public static partial void ClaimLost(ILogger logger, MessageId messageId, WorkspaceId workspaceId);
+
+    [LoggerMessage(27, LogLevel.Warning, "Reply {MessageId} in workspace {WorkspaceId} could not be prepared for sending; it is tried again at {DueAt}.")]
+    public static partial void DispatchFailedBeforeSend(ILogger logger, MessageId messageId, WorkspaceId workspaceId, DateTimeOffset dueAt, Exception exception);
+
+    [LoggerMessage(28, LogLevel.Error, "Reply {MessageId} in workspace {WorkspaceId} was handed to its platform but its outcome could not be recorded; when the claim runs out it is marked with an unknown outcome, not resent.")]
+    public static partial void DispatchFailedAfterSend(ILogger logger, MessageId messageId, WorkspaceId workspaceId, Exception exception);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -80,12 +81,52 @@ internal sealed class OutboxDispatcher : IOutboxDispatcher
         return claimed.Count;
     }
 
+    /// <summary>
+    /// Handles one entry; a failure (the store unreachable, a broken event handler's store call) affects only this entry.
+    /// Before the send-started mark the entry is released to be tried again later. After it, the entry is left to its
+    /// lease: the platform may have the reply, so the next claimer records the outcome as unknown instead of resending.
+    /// </summary>
     private async ValueTask DispatchAsync(OutboxEntry entry, CancellationToken ct)
     {
         using var activity = SocialCareInstrumentation.ActivitySource.StartActivity("socialcare.outbox.send", ActivityKind.Producer);
         activity?.SetTag("socialcare.workspace", entry.WorkspaceId.Value);
         activity?.SetTag("socialcare.message.id", entry.MessageId.ToString());
+        var sendStarted = new StrongBox<bool>();
+        try
+        {
+            await DispatchCoreAsync(entry, sendStarted, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // One entry's failure must not stop the others of the batch.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            if (sendStarted.Value)
+            {
+                Log.DispatchFailedAfterSend(_logger, entry.MessageId, entry.WorkspaceId, ex);
+                return;
+            }
 
+            var dueAt = _time.GetUtcNow() + RetryDelay(entry.Attempts, retryAfter: null);
+            Log.DispatchFailedBeforeSend(_logger, entry.MessageId, entry.WorkspaceId, dueAt, ex);
+            try
+            {
+                await _outbox.RescheduleAsync(entry.WorkspaceId, entry.MessageId, Owner, dueAt, $"{ex.GetType().Name}: {ex.Message}", ct).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The store is down: the lease runs out and the entry is claimed again.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+
+    private async ValueTask DispatchCoreAsync(OutboxEntry entry, StrongBox<bool> sendStarted, CancellationToken ct)
+    {
         var (message, conversation) = await LoadAsync(entry, ct).ConfigureAwait(false);
         if (message is null || conversation is null || message.Direction != MessageDirection.Outbound)
         {
@@ -139,6 +180,8 @@ internal sealed class OutboxDispatcher : IOutboxDispatcher
             Log.ClaimLost(_logger, entry.MessageId, entry.WorkspaceId);
             return;
         }
+
+        sendStarted.Value = true;
 
         SendResult result;
         try

@@ -15,6 +15,9 @@ public sealed class ScriptedAdapter(ChannelKind kind) : IChannelAdapter
 
     public ConcurrentQueue<OutboundMessage> Sent { get; } = new();
 
+    /// <summary>Runs on each send, after it is recorded (to simulate what happens next, such as a store failure).</summary>
+    public Action? OnSend { get; set; }
+
     public void Then(SendResult result) => _script.Enqueue(_ => result);
 
     public void ThenThrow(Exception exception) => _script.Enqueue(_ => throw exception);
@@ -25,6 +28,7 @@ public sealed class ScriptedAdapter(ChannelKind kind) : IChannelAdapter
     public ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
         Sent.Enqueue(message);
+        OnSend?.Invoke();
         var n = Interlocked.Increment(ref _count);
         return ValueTask.FromResult(_script.TryDequeue(out var next) ? next(message) : SendResult.Sent($"platform-{n}"));
     }
