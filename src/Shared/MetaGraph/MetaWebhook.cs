@@ -56,13 +56,22 @@ internal static class MetaWebhook
             return WebhookResult.Rejected(401, $"The request has no {SignatureHeader} header.");
         }
 
-        foreach (var candidate in appSecrets.Distinct(StringComparer.Ordinal))
+        // Each distinct secret is tried once; no set is built for the usual single app (this runs on every webhook).
+        List<string>? tried = null;
+        foreach (var candidate in appSecrets)
         {
+            if (tried is not null && tried.Contains(candidate, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
             if (WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, candidate, request.Body.Span, signature, SignaturePrefix))
             {
                 secret = candidate;
                 return null;
             }
+
+            (tried ??= []).Add(candidate);
         }
 
         return WebhookResult.Rejected(401, $"The {SignatureHeader} signature does not match the body under any registered app secret.");

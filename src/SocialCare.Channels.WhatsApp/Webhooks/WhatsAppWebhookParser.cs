@@ -69,14 +69,29 @@ internal static class WhatsAppWebhookParser
     }
 
     /// <summary>The distinct phone-number ids the payload is addressed to.</summary>
-    public static IEnumerable<string> PhoneNumberIds(WebhookPayload payload) =>
-        payload.Entry!.SelectMany(e => e.Changes!).Select(c => c.Value!.Metadata!.PhoneNumberId!).Distinct(StringComparer.Ordinal);
+    public static List<string> PhoneNumberIds(WebhookPayload payload)
+    {
+        var ids = new List<string>(1);
+        foreach (var entry in payload.Entry!)
+        {
+            foreach (var change in entry.Changes!)
+            {
+                var id = change.Value!.Metadata!.PhoneNumberId!;
+                if (!ids.Contains(id, StringComparer.Ordinal))
+                {
+                    ids.Add(id);
+                }
+            }
+        }
+
+        return ids;
+    }
 
     /// <summary>Maps every message and status; the first thing not understood makes the whole payload unparseable.</summary>
     public static WebhookResult Map(WebhookPayload payload, Func<string, WorkspaceId> workspaceOf)
     {
         var events = new List<InboundEvent>();
-        foreach (var change in payload.Entry!.SelectMany(e => e.Changes!))
+        foreach (var change in payload.Entry!.SelectMany(static e => e.Changes!))
         {
             var value = change.Value!;
             var phoneNumberId = value.Metadata!.PhoneNumberId!;
