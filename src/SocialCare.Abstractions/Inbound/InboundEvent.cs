@@ -70,6 +70,13 @@ public sealed record InboundStatus : InboundEvent
 
     /// <summary>For a failure: a readable reason.</summary>
     public string? FailureReason { get; init; }
+
+    /// <summary>
+    /// SocialCare's own id of the outbound message, when the platform hands back what the adapter attached to the send
+    /// (WhatsApp's <c>biz_opaque_callback_data</c>). A status that arrives before the sender recorded the platform id
+    /// still finds its message by it, and records that id.
+    /// </summary>
+    public MessageId? OutboundMessageId { get; init; }
 }
 
 /// <summary>The customer reacted to a message, or took a reaction back.</summary>

@@ -133,6 +133,7 @@ internal sealed class WaStatus
     public string? Status { get; set; }
     public string? Timestamp { get; set; }
     public string? RecipientId { get; set; }
+    public string? BizOpaqueCallbackData { get; set; }
     public List<WaError>? Errors { get; set; }
 }
 

@@ -303,6 +303,7 @@ internal static class WhatsAppWebhookParser
             Status = status.Value,
             FailureCode = error?.Code?.ToString(CultureInfo.InvariantCulture),
             FailureReason = error is null ? null : FirstText(error.ErrorData?.Details, error.Title, error.Message),
+            OutboundMessageId = MessageId.TryParse(s.BizOpaqueCallbackData, out var ours) ? ours : null,
         };
     }
 

@@ -179,6 +179,13 @@ internal sealed class ThreadStep(IOptions<SocialCareOptions> options) : IIngestS
                     _ => throw new InvalidOperationException($"No threading for {context.Event.GetType().Name}."),
                 };
                 var target = await session.FindMessageAsync(context.Event.Channel, platformId, cancellationToken).ConfigureAwait(false);
+                if (target is null && context.Event is InboundStatus { OutboundMessageId: { } ours })
+                {
+                    // The status overtook the sender recording the platform id: find the reply by our own id.
+                    var mine = await session.GetMessageAsync(ours, cancellationToken).ConfigureAwait(false);
+                    target = mine is { Direction: MessageDirection.Outbound, PlatformMessageId: null } && mine.Channel == context.Event.Channel ? mine : null;
+                }
+
                 if (target is null)
                 {
                     context.Outcome = IngestOutcome.Unmatched;
@@ -303,6 +310,12 @@ internal sealed class AppendStep : IIngestStep
         {
             var target = context.Message!;
             var updated = Advance(target, s, context.Now);
+            if (target.PlatformMessageId is null)
+            {
+                // Matched by our own id before the sender recorded the platform's: record it now.
+                updated = (updated ?? target with { Version = target.Version + 1 }) with { PlatformMessageId = s.PlatformMessageId };
+            }
+
             if (updated is null)
             {
                 return false;

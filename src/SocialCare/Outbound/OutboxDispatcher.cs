@@ -260,12 +260,14 @@ internal sealed class OutboxDispatcher : IOutboxDispatcher
             entry,
             m => m.Delivery is { Status: DeliveryStatus.Queued }
                 ? m with { PlatformMessageId = platformMessageId, Delivery = new DeliveryState(DeliveryStatus.Sent, now) }
-                : null,
+                : m.PlatformMessageId is null ? m with { PlatformMessageId = platformMessageId } : null,
             ct).ConfigureAwait(false);
         await _outbox.CompleteAsync(entry.WorkspaceId, entry.MessageId, Owner, ct).ConfigureAwait(false);
         _instrumentation.OutboxSends.Add(1, Tags("sent", queued.Channel.Kind));
         _instrumentation.OutboxDelay.Record((now - queued.ReceivedAt).TotalSeconds, new KeyValuePair<string, object?>("socialcare.channel.kind", queued.Channel.Kind.Name));
         Log.ReplySent(_logger, entry.MessageId, entry.WorkspaceId, queued.Channel, platformMessageId, entry.Attempts);
+        // A status webhook may have recorded the platform id first (it carries our id back); the reply was still sent.
+        recorded ??= (await LoadAsync(entry, ct).ConfigureAwait(false)).Message is { } current && current.PlatformMessageId == platformMessageId ? current : null;
         if (recorded is not null)
         {
             await _publisher.PublishAsync([new ReplySent { WorkspaceId = entry.WorkspaceId, OccurredAt = now, Message = recorded }], ct).ConfigureAwait(false);
