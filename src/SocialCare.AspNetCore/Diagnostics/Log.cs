@@ -27,4 +27,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Debug, "Webhook for {Channel} (registration {Registration}) was abandoned: the request was aborted.")]
     public static partial void Aborted(ILogger logger, ChannelKind channel, string? registration);
+
+    [LoggerMessage(9, LogLevel.Error, "The {Channel} adapter threw on a webhook (registration {Registration}); the request is kept as dead letter {DeadLetterId} and acknowledged.")]
+    public static partial void AdapterFailed(ILogger logger, ChannelKind channel, string? registration, Guid deadLetterId, Exception exception);
 }

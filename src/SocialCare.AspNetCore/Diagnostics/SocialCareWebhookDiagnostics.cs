@@ -32,6 +32,7 @@ internal static class WebhookOutcome
     public const string Failed = "failed";
     public const string Aborted = "aborted";
     public const string UnknownChannel = "unknown_channel";
+    public const string AdapterFailed = "adapter_failed";
 }
 
 /// <summary>The webhook instruments, on the engine's meter name.</summary>

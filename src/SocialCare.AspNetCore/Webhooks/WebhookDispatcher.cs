@@ -100,7 +100,21 @@ internal sealed class WebhookDispatcher
 
             var url = RequestUrl(context);
             var request = new WebhookRequest(http.Method, url, Headers(http.Headers), body) { RegistrationName = registration };
-            var result = await adapter.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+            WebhookResult result;
+            try
+            {
+                result = await adapter.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Adapters must not throw for a payload (their contract); one that does has a bug. Keep the request so
+                // it can be replayed once the adapter is fixed, and stop the platform from retrying it forever.
+                var deadLetterId = await DeadLetterAsync(request, channel, receivedAt, $"The {channel} adapter threw {e.GetType().Name}: {e.Message}", cancellationToken).ConfigureAwait(false);
+                Log.AdapterFailed(_logger, channel, registration, deadLetterId, e);
+                response.StatusCode = StatusCodes.Status200OK;
+                return WebhookOutcome.AdapterFailed;
+            }
+
             switch (result)
             {
                 case WebhookHandshake handshake:

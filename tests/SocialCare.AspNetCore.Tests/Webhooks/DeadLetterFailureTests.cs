@@ -37,6 +37,19 @@ public sealed class DeadLetterFailureTests : IAsyncLifetime
         Assert.Equal([1, 2, 3], kept.Body.ToArray());
     }
 
+    [Fact]
+    public async Task Post_AdapterThatThrows_KeepsTheRequestAsDeadLetterNamingTheError_AndAnswers200()
+    {
+        _host.TestAdapter.Verdict = _ => throw new FormatException("index out of range in the parser");
+
+        using var response = await _host.Client.PostAsync("/webhooks/test", new ByteArrayContent([7, 8, 9]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var kept = Assert.Single(await _host.DeadLettersAsync());
+        Assert.Equal("The test adapter threw FormatException: index out of range in the parser", kept.Reason);
+        Assert.Equal([7, 8, 9], kept.Body.ToArray());
+    }
+
     private sealed class SwitchableDeadLetters : IDeadLetterStore
     {
         public IDeadLetterStore Inner { get; set; } = null!;
