@@ -40,6 +40,9 @@ internal sealed class ChangeSet(WorkspaceId workspaceId, List<PendingWrite<Conta
     public List<OutboxEntry> Outbox { get; } = outbox;
 }
 
+/// <summary>What <see cref="BufferedCareSession.LoadInboundAsync"/> found for an <see cref="InboundLookup"/> (committed state only).</summary>
+internal readonly record struct InboundRows(Message? Message, Contact? Contact, Conversation? LatestConversation);
+
 internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSession
 {
     private readonly List<PendingWrite<Contact>> _contacts = [];
@@ -54,6 +57,13 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     private readonly Dictionary<MessageId, Message?> _seenMessages = [];
     private readonly Dictionary<(ChannelAccount, string), Message?> _seenPlatformIds = [];
     private bool _finished;
+
+    // Rows loaded together by PrefetchAsync: each answers the next fresh read of its key once, then is dropped.
+    private InboundLookup? _prefetched;
+    private InboundRows _prefetchedRows;
+    private bool _prefetchedMessage;
+    private bool _prefetchedContact;
+    private bool _prefetchedLatest;
 
     public WorkspaceId WorkspaceId { get; } = workspaceId;
 
@@ -84,10 +94,69 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     /// <summary>Whether the workspace's committed outbox holds an entry for the message.</summary>
     protected abstract ValueTask<bool> LoadOutboxEntryExistsAsync(MessageId messageId, CancellationToken ct);
 
+    /// <summary>
+    /// Loads the committed rows an <see cref="InboundLookup"/> names together (one round trip, one snapshot); null when the
+    /// provider does not (the default): the reads then go to the store one by one, only those the steps actually make.
+    /// </summary>
+    protected virtual ValueTask<InboundRows?> LoadInboundAsync(InboundLookup lookup, CancellationToken ct) => ValueTask.FromResult<InboundRows?>(null);
+
     /// <summary>Applies the changes atomically; throws <see cref="ConcurrencyConflictException"/> and keeps nothing when a check fails.</summary>
     protected abstract ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct);
 
     protected virtual ValueTask ReleaseResourcesAsync() => ValueTask.CompletedTask;
+
+    // ------------------------------------------------------------------ prefetch
+    public async ValueTask PrefetchAsync(InboundLookup lookup, CancellationToken cancellationToken)
+    {
+        Enter(cancellationToken);
+        ArgumentNullException.ThrowIfNull(lookup);
+        if (await LoadInboundAsync(lookup, cancellationToken).ConfigureAwait(false) is not { } rows)
+        {
+            return;
+        }
+
+        _prefetchedRows = rows;
+        _prefetched = lookup;
+        _prefetchedMessage = lookup.PlatformMessageId is not null;
+        _prefetchedContact = true;
+        _prefetchedLatest = lookup.Visibility is not null;
+    }
+
+    private bool TakePrefetchedMessage(ChannelAccount channel, string platformMessageId, out Message? message)
+    {
+        message = _prefetchedRows.Message;
+        if (_prefetchedMessage && _prefetched!.Channel == channel && string.Equals(_prefetched.PlatformMessageId, platformMessageId, StringComparison.Ordinal))
+        {
+            _prefetchedMessage = false;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool TakePrefetchedContact(ContactHandle handle, out Contact? contact)
+    {
+        contact = _prefetchedRows.Contact;
+        if (_prefetchedContact && _prefetched!.Customer == handle)
+        {
+            _prefetchedContact = false;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool TakePrefetchedLatest(ThreadKey key, out Conversation? conversation)
+    {
+        conversation = _prefetchedRows.LatestConversation;
+        if (_prefetchedLatest && new ThreadKey(_prefetched!.Channel, _prefetched.Customer, _prefetched.Visibility!.Value) == key)
+        {
+            _prefetchedLatest = false;
+            return true;
+        }
+
+        return false;
+    }
 
     // ------------------------------------------------------------------ contacts
     public async ValueTask<Contact?> GetContactAsync(ContactId id, CancellationToken cancellationToken)
@@ -152,7 +221,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     {
         Enter(cancellationToken);
         var key = new ThreadKey(channel, handle, visibility);
-        var latest = await LoadLatestConversationAsync(key, cancellationToken).ConfigureAwait(false);
+        var latest = TakePrefetchedLatest(key, out var prefetched) ? prefetched : await LoadLatestConversationAsync(key, cancellationToken).ConfigureAwait(false);
         if (latest is not null)
         {
             _seenConversations[latest.Id] = latest;
@@ -547,7 +616,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
 
         if (fresh || !_seenHandles.TryGetValue(handle, out var committed))
         {
-            committed = await LoadContactByHandleAsync(handle, ct).ConfigureAwait(false);
+            committed = TakePrefetchedContact(handle, out var prefetched) ? prefetched : await LoadContactByHandleAsync(handle, ct).ConfigureAwait(false);
             _seenHandles[handle] = committed;
             if (committed is not null)
             {
@@ -572,7 +641,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
         var key = (channel, platformMessageId);
         if (fresh || !_seenPlatformIds.TryGetValue(key, out var committed))
         {
-            committed = await LoadMessageByPlatformIdAsync(channel, platformMessageId, ct).ConfigureAwait(false);
+            committed = TakePrefetchedMessage(channel, platformMessageId, out var prefetched) ? prefetched : await LoadMessageByPlatformIdAsync(channel, platformMessageId, ct).ConfigureAwait(false);
             _seenPlatformIds[key] = committed;
             if (committed is not null)
             {

@@ -140,6 +140,17 @@ public interface ICareSession : IAsyncDisposable
     /// <exception cref="ConcurrencyConflictException">The message already has an outbox entry.</exception>
     ValueTask EnqueueOutboxAsync(OutboxEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A hint that the caller is about to read the rows <paramref name="lookup"/> names (the ingestion pipeline calls it
+    /// first for every inbound event). A provider may load them together, in one round trip, and answer the next read of
+    /// each of those keys from what it loaded, as if that read had run at this call. The default does nothing: the reads
+    /// then go to the store one by one, with the same results.
+    /// </summary>
+    /// <param name="lookup">The contact handle, platform message id and latest conversation about to be read.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the rows are loaded.</returns>
+    ValueTask PrefetchAsync(InboundLookup lookup, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Makes every write of the session durable and visible, all together.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <exception cref="ConcurrencyConflictException">A concurrent writer won; nothing of this session was kept.</exception>

@@ -46,6 +46,62 @@ public abstract class UnitOfWorkSpecification<TFixture>(TFixture fixture) : Care
         AssertSameMessage(message, await after.GetMessageAsync(message.Id, Ct));
     }
 
+    /// <summary>
+    /// <see cref="ICareSession.PrefetchAsync"/> is only a hint: the reads it names return what they return without it
+    /// (found rows, misses, the session's own writes on top), and reads of other keys are unaffected.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public virtual async Task Prefetch_ReadsAfterwardsReturnTheSameAsWithout()
+    {
+        var (store, ws) = await NewStoreAsync();
+        var (contact, conversation) = await SeedThreadAsync(store, ws, "111");
+        var message = NewMessage(conversation, 1, "m-1");
+        await CommitAsync(store, ws, s => s.TryInsertMessageAsync(message, Ct).AsTask());
+        var (other, otherConversation) = await SeedThreadAsync(store, ws, "222");
+
+        // Everything found.
+        await using (var session = await store.BeginAsync(ws, Ct))
+        {
+            await session.PrefetchAsync(new InboundLookup { Channel = WhatsApp, Customer = contact.Handles[0], PlatformMessageId = "m-1", Visibility = ConversationVisibility.Private }, Ct);
+            AssertSameMessage(message, await session.FindMessageAsync(WhatsApp, "m-1", Ct));
+            AssertSameContact(contact, await session.FindContactAsync(contact.Handles[0], Ct));
+            AssertSameConversation(conversation, await session.FindLatestConversationAsync(WhatsApp, conversation.Handle, ConversationVisibility.Private, Ct));
+
+            // Other keys still read the store.
+            AssertSameContact(other, await session.FindContactAsync(other.Handles[0], Ct));
+            AssertSameConversation(otherConversation, await session.FindLatestConversationAsync(WhatsApp, otherConversation.Handle, ConversationVisibility.Private, Ct));
+            Assert.Null(await session.FindLatestConversationAsync(WhatsApp, conversation.Handle, ConversationVisibility.Public, Ct));
+        }
+
+        // Nothing found, then the session's own writes are seen on top of the prefetched misses.
+        await using (var session = await store.BeginAsync(ws, Ct))
+        {
+            var handle = new ContactHandle(ChannelKind.WhatsApp, "333");
+            await session.PrefetchAsync(new InboundLookup { Channel = WhatsApp, Customer = handle, PlatformMessageId = "m-new", Visibility = ConversationVisibility.Private }, Ct);
+            var newcomer = NewContact(ws, "333");
+            await session.InsertContactAsync(newcomer, Ct);
+            var thread = NewConversation(ws, newcomer);
+            await session.InsertConversationAsync(thread, Ct);
+            var first = NewMessage(thread, 1, "m-new");
+            Assert.True(await session.TryInsertMessageAsync(first, Ct));
+
+            AssertSameContact(newcomer, await session.FindContactAsync(handle, Ct));
+            AssertSameConversation(thread, await session.FindLatestConversationAsync(WhatsApp, handle, ConversationVisibility.Private, Ct));
+            AssertSameMessage(first, await session.FindMessageAsync(WhatsApp, "m-new", Ct));
+            await session.CommitAsync(Ct);
+        }
+
+        // Only a contact: the message and conversation reads are unaffected.
+        await using (var session = await store.BeginAsync(ws, Ct))
+        {
+            await session.PrefetchAsync(new InboundLookup { Channel = WhatsApp, Customer = contact.Handles[0] }, Ct);
+            AssertSameContact(contact, await session.FindContactAsync(contact.Handles[0], Ct));
+            AssertSameMessage(message, await session.FindMessageAsync(WhatsApp, "m-1", Ct));
+            Assert.NotNull(await session.FindMessageAsync(WhatsApp, "m-new", Ct));
+        }
+    }
+
     /// <summary>Disposing without commit discards every write.</summary>
     /// <returns>A task.</returns>
     [Fact]

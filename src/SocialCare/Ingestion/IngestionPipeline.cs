@@ -130,6 +130,7 @@ internal sealed class IngestionPipeline : ICareIngestor
         await using (session.ConfigureAwait(false))
         {
             var context = new IngestContext(e, session, now, _services);
+            await session.PrefetchAsync(LookupOf(e), ct).ConfigureAwait(false);
             await _app(context, ct).ConfigureAwait(false);
             if (context.Outcome != IngestOutcome.Accepted)
             {
@@ -158,6 +159,18 @@ internal sealed class IngestionPipeline : ICareIngestor
             return context;
         }
     }
+
+    /// <summary>What the built-in steps read first for the event: its contact, the message it names, the latest conversation.</summary>
+    internal static InboundLookup LookupOf(InboundEvent e) => e switch
+    {
+        InboundMessage m => new InboundLookup { Channel = m.Channel, Customer = m.Customer, PlatformMessageId = m.PlatformMessageId, Visibility = m.Visibility },
+        InboundStatus { PlatformMessageId: null } => new InboundLookup { Channel = e.Channel, Customer = e.Customer, Visibility = ConversationVisibility.Private },
+        InboundStatus s => new InboundLookup { Channel = e.Channel, Customer = e.Customer, PlatformMessageId = s.PlatformMessageId },
+        InboundReaction r => new InboundLookup { Channel = e.Channel, Customer = e.Customer, PlatformMessageId = r.TargetPlatformMessageId },
+        InboundEdit ed => new InboundLookup { Channel = e.Channel, Customer = e.Customer, PlatformMessageId = ed.PlatformMessageId },
+        InboundDeletion d => new InboundLookup { Channel = e.Channel, Customer = e.Customer, PlatformMessageId = d.PlatformMessageId },
+        _ => new InboundLookup { Channel = e.Channel, Customer = e.Customer },
+    };
 
     private void AddCommittedEvents(IngestContext context)
     {
