@@ -57,7 +57,7 @@ public abstract class UnitOfWorkSpecification<TFixture>(TFixture fixture) : Care
         var (store, ws) = await NewStoreAsync();
         var (contact, conversation) = await SeedThreadAsync(store, ws, "111");
         var message = NewMessage(conversation, 1, "m-1");
-        await CommitAsync(store, ws, s => s.TryInsertMessageAsync(message, Ct).AsTask());
+        await CommitAsync(store, ws, async s => Assert.True(await s.TryInsertMessageAsync(message, Ct)));
         var (other, otherConversation) = await SeedThreadAsync(store, ws, "222");
 
         // Everything found.
