@@ -39,9 +39,11 @@ internal static class QuickIngest
                 PlatformMessageId = $"wamid.{round}.{i}",
                 Text = "Hi, my order has not arrived yet, can you check? 📦",
             }).ToArray();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (e, ct) => await ingestor.IngestAsync(e, ct));
             Console.WriteLine($"{store}: {messages / watch.Elapsed.TotalSeconds:N0} msg/s ({watch.Elapsed.TotalMilliseconds:N0} ms for {messages:N0})");
+            Console.WriteLine($"  CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / messages:N0} us/msg (whole process)");
         }
 
         if (store != "InMemory")
