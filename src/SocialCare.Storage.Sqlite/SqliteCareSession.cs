@@ -58,6 +58,47 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
                 "SELECT doc FROM messages WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND platform_id = $pid")
             .With("$ws", _ws).With("$ck", channel.Kind.Name).With("$acc", channel.AccountId).With("$pid", platformMessageId).ReadDoc()));
 
+    /// <summary>
+    /// The message by platform id, the contact by handle and the latest conversation on the thread as ONE statement: one
+    /// statement is one read transaction on the reader connection (a consistent snapshot, one WAL read lock, one
+    /// prepared statement stepped once) instead of three. Each branch uses the same index as its single-row read;
+    /// a key the lookup leaves out is bound to NULL, which matches nothing.
+    /// </summary>
+    private const string InboundSql =
+        "SELECT 0, doc FROM messages WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND platform_id = $pid " +
+        "UNION ALL SELECT 1, c.doc FROM contact_handles h JOIN contacts c ON c.workspace_id = h.workspace_id AND c.id = h.contact_id WHERE h.workspace_id = $ws AND h.kind = $hk AND h.external_id = $hid " +
+        "UNION ALL SELECT 2, doc FROM (SELECT doc FROM conversations WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis ORDER BY created DESC, id DESC LIMIT 1)";
+
+    protected override ValueTask<InboundRows?> LoadInboundAsync(InboundLookup lookup, CancellationToken ct)
+    {
+        var command = Lease.Command(InboundSql)
+            .With("$ws", _ws).With("$ck", lookup.Channel.Kind.Name).With("$acc", lookup.Channel.AccountId).With("$pid", lookup.PlatformMessageId)
+            .With("$hk", lookup.Customer.Kind.Name).With("$hid", lookup.Customer.ExternalId).With("$vis", lookup.Visibility is { } v ? (int)v : null);
+        Message? message = null;
+        Contact? contact = null;
+        Conversation? latest = null;
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                switch (reader.GetInt32(0))
+                {
+                    case 0:
+                        message = CareJsonContext.ReadMessage(reader.GetString(1));
+                        break;
+                    case 1:
+                        contact = CareJsonContext.ReadContact(reader.GetString(1));
+                        break;
+                    default:
+                        latest = CareJsonContext.ReadConversation(reader.GetString(1));
+                        break;
+                }
+            }
+        }
+
+        return ValueTask.FromResult<InboundRows?>(new InboundRows(message, contact, latest));
+    }
+
     protected override ValueTask<bool> LoadOutboxEntryExistsAsync(MessageId messageId, CancellationToken ct)
     {
         var command = Lease.Command("SELECT EXISTS (SELECT 1 FROM outbox WHERE workspace_id = $ws AND message_id = $id)")
