@@ -261,6 +261,58 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         return result;
     }
 
+    /// <summary>The contact, the platform message and the latest conversation an inbound event reads: one batch, one round trip.</summary>
+    protected override async ValueTask<InboundRows?> LoadInboundAsync(InboundLookup lookup, CancellationToken ct)
+    {
+        _connection ??= await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var batch = new NpgsqlBatch(_connection);
+        await using var batchScope = batch.ConfigureAwait(false);
+        void Add(string sql, params (string Name, object? Value)[] parameters)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue("ws", _ws);
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        Add(_sql.ContactByHandle, ("k", lookup.Customer.Kind.Name), ("e", lookup.Customer.ExternalId));
+        if (lookup.PlatformMessageId is { } platformId)
+        {
+            Add(_sql.MessageByPlatformId, ("ck", lookup.Channel.Kind.Name), ("acc", lookup.Channel.AccountId), ("pid", platformId));
+        }
+
+        if (lookup.Visibility is { } visibility)
+        {
+            Add(_sql.LatestConversation, Thread(new ThreadKey(lookup.Channel, lookup.Customer, visibility)));
+        }
+
+        var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var contact = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } contactDoc ? CareJsonContext.ReadContact(contactDoc) : null;
+        Message? message = null;
+        if (lookup.PlatformMessageId is not null)
+        {
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            message = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } messageDoc ? CareJsonContext.ReadMessage(messageDoc) : null;
+        }
+
+        Conversation? latest = null;
+        if (lookup.Visibility is not null)
+        {
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            latest = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } conversationDoc ? CareJsonContext.ReadConversation(conversationDoc) : null;
+        }
+
+        return new InboundRows(message, contact, latest);
+    }
+
+    private static async ValueTask<string?> ReadDocAsync(NpgsqlDataReader reader, CancellationToken ct) =>
+        await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : null;
+
     // ------------------------------------------------------------------ commit
     protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct)
     {
