@@ -32,7 +32,10 @@ internal static class PostgreSqlCommitter
     /// <summary>An update that fails (division by zero) unless it changed exactly one row, so a stale version rolls the batch back.</summary>
     public static string ExpectOneRow(string update) => $"WITH u AS ({update} RETURNING 1) SELECT 1 / count(*) FROM u";
 
-    /// <summary>Commits the units; each one's <see cref="PostgreSqlUnit.Done"/> completes with its own outcome.</summary>
+    /// <summary>
+    /// Commits the units; each one's <see cref="PostgreSqlUnit.Done"/> completes with its own outcome. Throws (with the
+    /// units not yet completed) when the connection fails; the caller fails those and drops the connection.
+    /// </summary>
     public static async Task ApplyAsync(NpgsqlConnection connection, PostgreSqlStatements sql, List<PostgreSqlUnit> units, CancellationToken ct)
     {
         var remaining = units;
@@ -72,11 +75,6 @@ internal static class PostgreSqlCommitter
             catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
             {
                 Fail(remaining, new ConcurrencyConflictException("unit of work", remaining[0].WorkspaceId, null, null, ex.MessageText));
-                return;
-            }
-            catch (Exception ex)
-            {
-                Fail(remaining, ex);
                 return;
             }
 
