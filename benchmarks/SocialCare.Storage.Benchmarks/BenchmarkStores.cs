@@ -25,7 +25,10 @@ internal static class BenchmarkStores
         {
             care.UsePostgreSql(o =>
             {
-                o.ConnectionString = PostgresConnectionString;
+                // SOCIALCARE_BENCH_PG_OPTIONS: extra Npgsql settings for the store under test only (e.g. "Multiplexing=true")
+                o.ConnectionString = Environment.GetEnvironmentVariable("SOCIALCARE_BENCH_PG_OPTIONS") is { Length: > 0 } extra
+                    ? PostgresConnectionString + ";" + extra
+                    : PostgresConnectionString;
                 o.Schema = name;
             });
         }

@@ -9,7 +9,6 @@ namespace SocialCare.Storage.PostgreSql;
 /// <summary>A unit of work on PostgreSQL: reads on one pooled connection; writes sent as one batch in one transaction at commit.</summary>
 internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, WorkspaceId workspaceId) : BufferedCareSession(workspaceId)
 {
-    private const string UniqueViolation = "23505";
     private readonly PostgreSqlStatements _sql = store.Sql;
     private readonly string _ws = workspaceId.Value;
     private NpgsqlConnection? _connection;
@@ -261,16 +260,13 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         return result;
     }
 
-    // ------------------------------------------------------------------ commit
-    protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct)
+    /// <summary>The contact, the platform message and the latest conversation an inbound event reads: one batch, one round trip.</summary>
+    protected override async ValueTask<InboundRows?> LoadInboundAsync(InboundLookup lookup, CancellationToken ct)
     {
         _connection ??= await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var batch = new NpgsqlBatch(_connection);
         await using var batchScope = batch.ConfigureAwait(false);
-        var onUnique = new List<Func<ConcurrencyConflictException>>();
-        var versioned = new List<(int Index, string Entity, string Table, Guid Id, long Base)>();
-
-        void Add(string sql, Func<ConcurrencyConflictException> conflict, params (string Name, object? Value)[] parameters)
+        void Add(string sql, params (string Name, object? Value)[] parameters)
         {
             var command = new NpgsqlBatchCommand(sql);
             command.Parameters.AddWithValue("ws", _ws);
@@ -280,28 +276,67 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
             }
 
             batch.BatchCommands.Add(command);
-            onUnique.Add(conflict);
         }
+
+        Add(_sql.ContactByHandle, ("k", lookup.Customer.Kind.Name), ("e", lookup.Customer.ExternalId));
+        if (lookup.PlatformMessageId is { } platformId)
+        {
+            Add(_sql.MessageByPlatformId, ("ck", lookup.Channel.Kind.Name), ("acc", lookup.Channel.AccountId), ("pid", platformId));
+        }
+
+        if (lookup.Visibility is { } visibility)
+        {
+            Add(_sql.LatestConversation, Thread(new ThreadKey(lookup.Channel, lookup.Customer, visibility)));
+        }
+
+        var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var contact = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } contactDoc ? CareJsonContext.ReadContact(contactDoc) : null;
+        Message? message = null;
+        if (lookup.PlatformMessageId is not null)
+        {
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            message = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } messageDoc ? CareJsonContext.ReadMessage(messageDoc) : null;
+        }
+
+        Conversation? latest = null;
+        if (lookup.Visibility is not null)
+        {
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            latest = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } conversationDoc ? CareJsonContext.ReadConversation(conversationDoc) : null;
+        }
+
+        return new InboundRows(message, contact, latest);
+    }
+
+    private static async ValueTask<string?> ReadDocAsync(NpgsqlDataReader reader, CancellationToken ct) =>
+        await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : null;
+
+    // ------------------------------------------------------------------ commit
+    protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct)
+    {
+        var writes = new List<PostgreSqlWrite>();
+        void Add(string sql, Func<ConcurrencyConflictException> conflict, (string Name, object? Value)[] values, VersionedRow? versioned = null) =>
+            writes.Add(new PostgreSqlWrite(sql, values, conflict, versioned));
 
         foreach (var p in changes.Contacts.Where(p => !p.Inserted))
         {
             var c = p.Entity;
-            versioned.Add((batch.BatchCommands.Count, "contact", "contacts", c.Id.Value, p.BaseVersion));
-            Add(_sql.UpdateContact, () => new ConcurrencyConflictException("contact", c.Id.ToString(), p.BaseVersion, null), ("v", c.Version), ("doc", CareJsonContext.Serialize(c)), ("id", c.Id.Value), ("base", p.BaseVersion));
-            Add(_sql.DeleteHandles, () => new ConcurrencyConflictException("contact", c.Id.ToString(), p.BaseVersion, null), ("id", c.Id.Value));
+            Add(_sql.UpdateContactExpectOne, () => new ConcurrencyConflictException("contact", c.Id.ToString(), p.BaseVersion, null), [("v", c.Version), ("doc", CareJsonContext.Serialize(c)), ("id", c.Id.Value), ("base", p.BaseVersion)], new VersionedRow("contact", "contacts", c.Id.Value, p.BaseVersion));
+            Add(_sql.DeleteHandles, () => new ConcurrencyConflictException("contact", c.Id.ToString(), p.BaseVersion, null), [("id", c.Id.Value)]);
         }
 
         foreach (var p in changes.Contacts.Where(p => p.Inserted))
         {
             var c = p.Entity;
-            Add(_sql.InsertContact, () => new ConcurrencyConflictException("contact", c.Id.ToString(), null, null, "another writer inserted this contact first"), ("id", c.Id.Value), ("v", c.Version), ("doc", CareJsonContext.Serialize(c)));
+            Add(_sql.InsertContact, () => new ConcurrencyConflictException("contact", c.Id.ToString(), null, null, "another writer inserted this contact first"), [("id", c.Id.Value), ("v", c.Version), ("doc", CareJsonContext.Serialize(c))]);
         }
 
         foreach (var p in changes.Contacts)
         {
             foreach (var h in p.Entity.Handles)
             {
-                Add(_sql.InsertHandle, () => new ConcurrencyConflictException("contact", h.ToString(), null, null, $"handle {h} was taken by another contact"), ("k", h.Kind.Name), ("e", h.ExternalId), ("id", p.Entity.Id.Value));
+                Add(_sql.InsertHandle, () => new ConcurrencyConflictException("contact", h.ToString(), null, null, $"handle {h} was taken by another contact"), [("k", h.Kind.Name), ("e", h.ExternalId), ("id", p.Entity.Id.Value)]);
             }
         }
 
@@ -316,8 +351,7 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
             }
             else
             {
-                versioned.Add((batch.BatchCommands.Count, "conversation", "conversations", c.Id.Value, p.BaseVersion));
-                Add(_sql.UpdateConversation, () => new ConcurrencyConflictException("conversation", key, null, null, "another conversation became active on this thread first"), [.. values, ("base", p.BaseVersion)]);
+                Add(_sql.UpdateConversationExpectOne, () => new ConcurrencyConflictException("conversation", key, null, null, "another conversation became active on this thread first"), [.. values, ("base", p.BaseVersion)], new VersionedRow("conversation", "conversations", c.Id.Value, p.BaseVersion));
             }
         }
 
@@ -331,44 +365,19 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
             }
             else
             {
-                versioned.Add((batch.BatchCommands.Count, "message", "messages", m.Id.Value, p.BaseVersion));
-                Add(_sql.UpdateMessage, () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId}", null, null, "another message has this platform message id"), [.. values, ("base", p.BaseVersion)]);
+                Add(_sql.UpdateMessageExpectOne, () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId}", null, null, "another message has this platform message id"), [.. values, ("base", p.BaseVersion)], new VersionedRow("message", "messages", m.Id.Value, p.BaseVersion));
             }
         }
 
         foreach (var e in changes.Outbox)
         {
-            Add(_sql.InsertOutbox, () => new ConcurrencyConflictException("outbox entry", e.MessageId.ToString(), null, null, "another writer queued this message for sending first"), ("mid", e.MessageId.Value), ("due", e.DueAt.UtcTicks));
+            Add(_sql.InsertOutbox, () => new ConcurrencyConflictException("outbox entry", e.MessageId.ToString(), null, null, "another writer queued this message for sending first"), [("mid", e.MessageId.Value), ("due", e.DueAt.UtcTicks)]);
         }
 
-        var tx = await _connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await using var txScope = tx.ConfigureAwait(false);
-        batch.Transaction = tx;
-        try
-        {
-            await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
-        {
-            await tx.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-            var index = ex.BatchCommand is { } failed ? batch.BatchCommands.IndexOf(failed) : -1;
-            throw index >= 0 ? onUnique[index]() : new ConcurrencyConflictException("unit of work", _ws, null, null, ex.MessageText);
-        }
-
-        foreach (var (index, entity, table, id, baseVersion) in versioned)
-        {
-            if (batch.BatchCommands[index].RecordsAffected != 1)
-            {
-                await tx.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                var command = await CommandAsync(_sql.Version(table), ct).ConfigureAwait(false);
-                await using var commandScope = command.ConfigureAwait(false);
-                command.Parameters.AddWithValue("id", id);
-                var actual = await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as long?;
-                throw new ConcurrencyConflictException(entity, id.ToString("D"), baseVersion, actual);
-            }
-        }
-
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        _connection ??= await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var unit = new PostgreSqlUnit(_ws, writes);
+        await PostgreSqlCommitter.ApplyAsync(_connection, _sql, [unit], ct).ConfigureAwait(false);
+        await unit.Done.Task.ConfigureAwait(false);
     }
 
     private static (string, object?)[] Values(Conversation c) =>

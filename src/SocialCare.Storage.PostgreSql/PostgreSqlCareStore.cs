@@ -134,8 +134,18 @@ public sealed partial class PostgreSqlCareStore : ICareStore, IOutboxStore, IDea
             builder.MaxAutoPrepare = 64; // the store's statements repeat; let Npgsql prepare them
         }
 
+        if (!Mentions(options.ConnectionString!, "Multiplexing"))
+        {
+            // Concurrent units of work share a few connections, their statements written and read back together: the
+            // store runs no explicit transaction on the hot path (a unit commits as one batch) and only async calls.
+            builder.Multiplexing = true;
+        }
+
         return new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
     }
+
+    private static bool Mentions(string connectionString, string keyword) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey(keyword);
 
     internal static NpgsqlConnectionStringBuilder? CheckOptions(PostgreSqlCareStoreOptions options, bool requireConnectionString)
     {

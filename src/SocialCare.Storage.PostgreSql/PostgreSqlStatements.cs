@@ -77,5 +77,12 @@ internal sealed class PostgreSqlStatements(string s)
 
     public string DeleteDeadLetter { get; } = $"DELETE FROM {s}.dead_letters WHERE id = @id";
 
+    /// <summary>The versioned updates, each failing unless it changed exactly one row (see <see cref="PostgreSqlCommitter.ExpectOneRow"/>).</summary>
+    public string UpdateContactExpectOne => field ??= PostgreSqlCommitter.ExpectOneRow(UpdateContact);
+
+    public string UpdateConversationExpectOne => field ??= PostgreSqlCommitter.ExpectOneRow(UpdateConversation);
+
+    public string UpdateMessageExpectOne => field ??= PostgreSqlCommitter.ExpectOneRow(UpdateMessage);
+
     public string Version(string table) => $"SELECT version FROM {S}.{table} WHERE workspace_id = @ws AND id = @id";
 }

@@ -291,6 +291,17 @@ public sealed class PostgreSqlStoreTests : IAsyncLifetime
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Host=x;Database=care", true)]
+    [InlineData("Host=x;Database=care;Multiplexing=false", false)]
+    [InlineData("Host=x;Database=care;multiplexing=true", true)]
+    public void CreateDataSource_FromConnectionString_MultiplexesUnlessTheStringSaysOtherwise(string connectionString, bool expected)
+    {
+        using var dataSource = PostgreSqlCareStore.CreateDataSource(new() { ConnectionString = connectionString });
+
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Multiplexing);
+    }
+
     [Fact]
     public void Options_BadSchemaName_FailValidationNamingTheSetting()
     {
