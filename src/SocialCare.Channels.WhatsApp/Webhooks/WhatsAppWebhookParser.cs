@@ -14,7 +14,7 @@ internal static class WhatsAppWebhookParser
         WebhookPayload? payload;
         try
         {
-            payload = JsonSerializer.Deserialize(body, WhatsAppJsonContext.Default.WebhookPayload);
+            payload = WhatsAppPayloadReader.Read(body);
         }
         catch (JsonException ex)
         {
