@@ -28,6 +28,13 @@ internal static class WhatsAppPayloadReader
     private static readonly string[] KnownInteractiveTypes = ["button_reply", "list_reply"];
     private static readonly string[] KnownStatuses = ["sent", "delivered", "read", "failed"];
 
+    // Identifiers that repeat from one webhook to the next (a number's account and phone-number ids) or within one
+    // (the customer's wa_id and the message's from): the last one read is reused when the next is the same.
+    private static readonly Recent RecentAccountId = new();
+    private static readonly Recent RecentDisplayPhoneNumber = new();
+    private static readonly Recent RecentPhoneNumberId = new();
+    private static readonly Recent RecentCustomer = new();
+
     /// <summary>Reads one webhook body; null when the body is JSON <c>null</c>.</summary>
     /// <exception cref="JsonException">The body is not JSON, or a value has the wrong type for the payload types.</exception>
     public static WebhookPayload? Read(ReadOnlySpan<byte> body)
@@ -118,7 +125,7 @@ internal static class WhatsAppPayloadReader
             if (reader.ValueTextEquals("id"u8))
             {
                 Next(ref reader);
-                entry.Id = String(ref reader);
+                entry.Id = RecentAccountId.Read(ref reader);
             }
             else if (reader.ValueTextEquals("changes"u8))
             {
@@ -241,12 +248,12 @@ internal static class WhatsAppPayloadReader
             if (reader.ValueTextEquals("phone_number_id"u8))
             {
                 Next(ref reader);
-                metadata.PhoneNumberId = String(ref reader);
+                metadata.PhoneNumberId = RecentPhoneNumberId.Read(ref reader);
             }
             else if (reader.ValueTextEquals("display_phone_number"u8))
             {
                 Next(ref reader);
-                metadata.DisplayPhoneNumber = String(ref reader);
+                metadata.DisplayPhoneNumber = RecentDisplayPhoneNumber.Read(ref reader);
             }
             else
             {
@@ -286,7 +293,7 @@ internal static class WhatsAppPayloadReader
             if (reader.ValueTextEquals("wa_id"u8))
             {
                 Next(ref reader);
-                contact.WaId = String(ref reader);
+                contact.WaId = RecentCustomer.Read(ref reader);
             }
             else if (reader.ValueTextEquals("profile"u8))
             {
@@ -355,7 +362,7 @@ internal static class WhatsAppPayloadReader
             if (reader.ValueTextEquals("from"u8))
             {
                 Next(ref reader);
-                message.From = String(ref reader);
+                message.From = RecentCustomer.Read(ref reader);
             }
             else if (reader.ValueTextEquals("id"u8))
             {
@@ -757,7 +764,7 @@ internal static class WhatsAppPayloadReader
             else if (reader.ValueTextEquals("recipient_id"u8))
             {
                 Next(ref reader);
-                status.RecipientId = String(ref reader);
+                status.RecipientId = RecentCustomer.Read(ref reader);
             }
             else if (reader.ValueTextEquals("biz_opaque_callback_data"u8))
             {
@@ -1084,6 +1091,34 @@ internal static class WhatsAppPayloadReader
         }
 
         return path.ToString();
+    }
+
+    /// <summary>The last ASCII string read for one kind of identifier, returned again instead of a new equal string.</summary>
+    private sealed class Recent
+    {
+        private string? _last;
+
+        public string? Read(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
+            {
+                var value = reader.ValueSpan;
+                var last = _last;
+                if (last is not null && AsciiEquals(value, last))
+                {
+                    return last;
+                }
+
+                if (System.Text.Ascii.IsValid(value))
+                {
+                    var read = reader.GetString();
+                    _last = read;
+                    return read;
+                }
+            }
+
+            return String(ref reader);
+        }
     }
 
     /// <summary>A value of the wrong JSON type at <see cref="Offset"/>; <see cref="Read"/> turns it into a <see cref="JsonException"/> with the path.</summary>

@@ -168,6 +168,25 @@ public sealed class WhatsAppPayloadReaderTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Read_IdentifiersChangingFromOneWebhookToTheNext_AreReadAsSent()
+    {
+        // The reader reuses the last string read for repeated identifiers; a different one must never be answered with it.
+        string[] ids = ["409552778964973", "409552778964973", "409552778964974", "4095527789649735", "40955277896497", "é409552778964973", "\u0034", "4", "409552778964973"];
+        foreach (var id in ids)
+        {
+            var json = "{\"entry\":[{\"id\":\"" + id + "\",\"changes\":[{\"value\":{\"metadata\":{\"phone_number_id\":\"" + id + "\",\"display_phone_number\":\"" + id +
+                "\"},\"contacts\":[{\"wa_id\":\"" + id + "\"}],\"messages\":[{\"from\":\"" + id + "\"}],\"statuses\":[{\"recipient_id\":\"" + id + "\"}]}}]}]}";
+            var expected = JsonSerializer.Deserialize(Encoding.UTF8.GetBytes(json), WhatsAppJsonContext.Default.WebhookPayload)!;
+
+            var payload = WhatsAppPayloadReader.Read(Encoding.UTF8.GetBytes(json))!;
+            var value = payload.Entry![0].Changes![0].Value!;
+
+            var read = expected.Entry![0].Changes![0].Value!.Metadata!.PhoneNumberId;
+            Assert.Equal<string?[]>([read, read, read, read, read, read], [value.Metadata!.PhoneNumberId, value.Metadata.DisplayPhoneNumber, value.Contacts![0].WaId, value.Messages![0].From, value.Statuses![0].RecipientId, payload.Entry[0].Id]);
+        }
+    }
+
     [Theory]
     // Quoted numbers at the edge of what the serializer accepts: the reader accepts or refuses each as it does.
     [InlineData("\"+5\"")]
