@@ -65,6 +65,9 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
     private readonly TimeProvider _timeProvider;
     private readonly ChannelResiliencePipelineFactory _pipelines;
     private readonly ILogger _logger;
+    private readonly IDisposable? _optionsChanged;
+    private int _optionsVersion;
+    private RegisteredNumbers? _numbers;
 
     /// <summary>Creates the adapter; resolve it from DI after <c>care.AddWhatsApp(…)</c>.</summary>
     /// <param name="options">The registered numbers' options, by registration name.</param>
@@ -87,6 +90,9 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         _httpClientFactory = httpClientFactory;
         _timeProvider = timeProvider;
         _logger = logger;
+
+        // The monitor has already replaced its cached options when it calls back, so the next webhook rebuilds from them.
+        _optionsChanged = options.OnChange((_, _) => Interlocked.Increment(ref _optionsVersion));
     }
 
     /// <inheritdoc />
@@ -117,24 +123,23 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
 
     private WebhookResult Handle(WebhookRequest request)
     {
-        IReadOnlyList<WhatsAppOptions> candidates;
+        var numbers = Numbers();
+        Candidates candidates;
         if (request.RegistrationName is { } name)
         {
-            if (!_registrations.Names.Contains(name))
+            if (!numbers.ByName.TryGetValue(name, out candidates!))
             {
                 return WebhookResult.Rejected(404, $"No WhatsApp number is registered under the name '{name}'.");
             }
-
-            candidates = [_options.Get(name)];
         }
         else
         {
-            candidates = [.. _registrations.Names.Select(_options.Get)];
+            candidates = numbers.All;
         }
 
         if (HttpMethods.IsGet(request.Method))
         {
-            return MetaWebhook.Handshake(request, "WhatsApp", candidates.Select(c => c.VerifyToken));
+            return MetaWebhook.Handshake(request, "WhatsApp", candidates.VerifyTokens);
         }
 
         if (!HttpMethods.IsPost(request.Method))
@@ -142,7 +147,7 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
             return WebhookResult.Rejected(405, $"WhatsApp webhooks are GET (handshake) or POST; this request is {request.Method}.");
         }
 
-        if (MetaWebhook.VerifySignature(request, candidates.Select(c => c.AppSecret), out var secret) is { } rejected)
+        if (MetaWebhook.VerifySignature(request, candidates.AppSecrets.AsSpan(), out var secret) is { } rejected)
         {
             return rejected;
         }
@@ -153,30 +158,142 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
             return WebhookResult.Unparseable(reason!);
         }
 
-        var accounts = new Dictionary<string, WorkspaceId>(StringComparer.Ordinal);
-        foreach (var phoneNumberId in WhatsAppWebhookParser.PhoneNumberIds(payload))
+        // Read has checked that every entry has changes and every change a phone_number_id.
+        var accounts = default(WhatsAppAccounts);
+        foreach (var entry in payload.Entry!)
         {
-            var account = candidates.FirstOrDefault(c => string.Equals(c.PhoneNumberId, phoneNumberId, StringComparison.Ordinal));
-            if (account is null)
+            foreach (var change in entry.Changes!)
             {
-                return WebhookResult.Unparseable($"phone_number_id {phoneNumberId} is not a registered WhatsApp number (register it with care.AddWhatsApp).");
-            }
+                var phoneNumberId = change.Value!.Metadata!.PhoneNumberId!;
+                if (accounts.Contains(phoneNumberId))
+                {
+                    continue;
+                }
 
-            if (!string.Equals(account.AppSecret, secret, StringComparison.Ordinal))
-            {
-                return WebhookResult.Rejected(401, $"The payload for phone_number_id {phoneNumberId} is signed with another app's secret than the one registered for it.");
-            }
+                var number = candidates.Find(phoneNumberId);
+                if (number is null)
+                {
+                    return WebhookResult.Unparseable($"phone_number_id {phoneNumberId} is not a registered WhatsApp number (register it with care.AddWhatsApp).");
+                }
 
-            accounts[phoneNumberId] = new WorkspaceId(account.WorkspaceId);
+                if (!string.Equals(number.AppSecret, secret, StringComparison.Ordinal))
+                {
+                    return WebhookResult.Rejected(401, $"The payload for phone_number_id {phoneNumberId} is signed with another app's secret than the one registered for it.");
+                }
+
+                accounts.Add(phoneNumberId, number.Workspace);
+            }
         }
 
-        var result = WhatsAppWebhookParser.Map(payload, id => accounts[id]);
+        var result = WhatsAppWebhookParser.Map(payload, in accounts);
         if (result is WebhookEvents events && _logger.IsEnabled(LogLevel.Debug))
         {
-            Log.WebhookParsed(_logger, string.Join(',', accounts.Keys), events.InboundEvents.Count);
+            Log.WebhookParsed(_logger, accounts.ToString(), events.InboundEvents.Count);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The registered numbers as the webhook path needs them, built once and again after an options change (not on
+    /// every request: no per-request arrays, LINQ or closures over the options).
+    /// </summary>
+    private RegisteredNumbers Numbers()
+    {
+        var version = Volatile.Read(ref _optionsVersion);
+        var numbers = _numbers;
+        if (numbers is null || numbers.Version != version)
+        {
+            numbers = new RegisteredNumbers(version, _registrations.Names, _options);
+            _numbers = numbers;
+        }
+
+        return numbers;
+    }
+
+    /// <summary>One registered number: its options and what the webhook path reads of them.</summary>
+    private sealed class Number(WhatsAppOptions options)
+    {
+        private readonly WorkspaceId? _workspace = WorkspaceId.TryParse(options.WorkspaceId, out var id) ? id : null;
+
+        public string PhoneNumberId { get; } = options.PhoneNumberId;
+
+        public string AppSecret { get; } = options.AppSecret;
+
+        public string VerifyToken { get; } = options.VerifyToken;
+
+        /// <summary>The workspace; an invalid id (which options validation refuses at start) throws as it always did.</summary>
+        public WorkspaceId Workspace => _workspace ?? new WorkspaceId(options.WorkspaceId);
+    }
+
+    /// <summary>The numbers a request may be addressed to: all of them, or the one its registration name names.</summary>
+    private sealed class Candidates
+    {
+        private readonly Number[] _numbers;
+        private readonly Dictionary<string, Number>? _byPhoneNumberId;
+
+        public Candidates(Number[] numbers)
+        {
+            _numbers = numbers;
+            AppSecrets = [.. numbers.Select(n => n.AppSecret).Distinct(StringComparer.Ordinal)];
+            VerifyTokens = [.. numbers.Select(n => n.VerifyToken)];
+            if (numbers.Length > 4)
+            {
+                _byPhoneNumberId = new Dictionary<string, Number>(StringComparer.Ordinal);
+                foreach (var number in numbers)
+                {
+                    _byPhoneNumberId.TryAdd(number.PhoneNumberId, number);
+                }
+            }
+        }
+
+        /// <summary>The distinct app secrets, in registration order.</summary>
+        public string[] AppSecrets { get; }
+
+        public string[] VerifyTokens { get; }
+
+        /// <summary>The first number registered with this phone-number id, or null.</summary>
+        public Number? Find(string phoneNumberId)
+        {
+            if (_byPhoneNumberId is not null)
+            {
+                return _byPhoneNumberId.GetValueOrDefault(phoneNumberId);
+            }
+
+            foreach (var number in _numbers)
+            {
+                if (string.Equals(number.PhoneNumberId, phoneNumberId, StringComparison.Ordinal))
+                {
+                    return number;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private sealed class RegisteredNumbers
+    {
+        public RegisteredNumbers(int version, IEnumerable<string> names, IOptionsMonitor<WhatsAppOptions> options)
+        {
+            Version = version;
+            var all = new List<Number>();
+            ByName = new Dictionary<string, Candidates>(StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                var number = new Number(options.Get(name));
+                all.Add(number);
+                ByName[name] = new Candidates([number]);
+            }
+
+            All = new Candidates([.. all]);
+        }
+
+        public int Version { get; }
+
+        public Candidates All { get; }
+
+        public Dictionary<string, Candidates> ByName { get; }
     }
 
     /// <inheritdoc />

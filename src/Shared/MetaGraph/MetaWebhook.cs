@@ -47,7 +47,15 @@ internal static class MetaWebhook
     /// Finds the app secret among <paramref name="appSecrets"/> whose <c>X-Hub-Signature-256</c> matches the raw body.
     /// </summary>
     /// <returns>Null with <paramref name="secret"/> set when one matches; otherwise the 401 to answer.</returns>
-    public static WebhookRejected? VerifySignature(WebhookRequest request, IEnumerable<string> appSecrets, out string? secret)
+    public static WebhookRejected? VerifySignature(WebhookRequest request, IEnumerable<string> appSecrets, out string? secret) =>
+        VerifySignature(request, (ReadOnlySpan<string>)[.. appSecrets], out secret);
+
+    /// <summary>
+    /// Finds the app secret among <paramref name="appSecrets"/> whose <c>X-Hub-Signature-256</c> matches the raw body.
+    /// Allocates nothing: adapters that cache their secrets pass them as a span on every webhook.
+    /// </summary>
+    /// <returns>Null with <paramref name="secret"/> set when one matches; otherwise the 401 to answer.</returns>
+    public static WebhookRejected? VerifySignature(WebhookRequest request, ReadOnlySpan<string> appSecrets, out string? secret)
     {
         secret = null;
         var signature = request.GetHeader(SignatureHeader);
@@ -56,11 +64,12 @@ internal static class MetaWebhook
             return WebhookResult.Rejected(401, $"The request has no {SignatureHeader} header.");
         }
 
-        // Each distinct secret is tried once; no set is built for the usual single app (this runs on every webhook).
-        List<string>? tried = null;
-        foreach (var candidate in appSecrets)
+        for (var i = 0; i < appSecrets.Length; i++)
         {
-            if (tried is not null && tried.Contains(candidate, StringComparer.Ordinal))
+            var candidate = appSecrets[i];
+
+            // Each distinct secret is tried once (several numbers or pages of one app share its secret).
+            if (appSecrets[..i].Contains(candidate))
             {
                 continue;
             }
@@ -70,8 +79,6 @@ internal static class MetaWebhook
                 secret = candidate;
                 return null;
             }
-
-            (tried ??= []).Add(candidate);
         }
 
         return WebhookResult.Rejected(401, $"The {SignatureHeader} signature does not match the body under any registered app secret.");

@@ -8,6 +8,8 @@ public sealed class WebhookRequest
 {
     private static readonly Dictionary<string, string> NoQuery = new(StringComparer.Ordinal);
 
+    private Dictionary<string, string>? _query;
+
     /// <summary>Creates a request.</summary>
     /// <param name="method">The HTTP method, for example <c>GET</c> or <c>POST</c>.</param>
     /// <param name="url">The full request URL as received, including the query string.</param>
@@ -31,14 +33,13 @@ public sealed class WebhookRequest
         Url = url;
         Body = body;
 
-        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var map = new Dictionary<string, string>(headers.TryGetNonEnumeratedCount(out var count) ? count : 0, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers)
         {
             map[name] = map.TryGetValue(name, out var existing) ? existing + ", " + value : value;
         }
 
         Headers = map;
-        Query = ParseQuery(url.Query);
     }
 
     /// <summary>The HTTP method.</summary>
@@ -54,7 +55,8 @@ public sealed class WebhookRequest
     /// The query parameters parsed from <see cref="Url"/>, percent-decoded ('+' is a space), names compared ordinally;
     /// when a name repeats, the first value wins.
     /// </summary>
-    public IReadOnlyDictionary<string, string> Query { get; }
+    /// <remarks>Parsed on first use: a POST webhook usually never reads it.</remarks>
+    public IReadOnlyDictionary<string, string> Query => _query ??= ParseQuery(Url.Query);
 
     /// <summary>The raw body bytes, exactly as received.</summary>
     public ReadOnlyMemory<byte> Body { get; }

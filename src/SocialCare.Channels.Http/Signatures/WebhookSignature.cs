@@ -17,6 +17,10 @@ public static class WebhookSignature
 
     private static readonly ConcurrentDictionary<(SignatureAlgorithm, string), ConcurrentBag<IncrementalHash>> KeyedHashes = new();
 
+    /// <summary>The keyed hash this thread used first, kept for it: most hosts verify one app's secret on every thread.</summary>
+    [ThreadStatic]
+    private static ThreadKeyedHash? t_keyedHash;
+
     /// <summary>Computes the HMAC of <paramref name="data"/> as lower-case hex after <paramref name="prefix"/>.</summary>
     /// <param name="algorithm">The keyed hash.</param>
     /// <param name="key">The shared secret.</param>
@@ -178,6 +182,24 @@ public static class WebhookSignature
 #pragma warning restore CA5350
             _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unknown signature algorithm."),
         };
+
+        // This thread's own keyed hash: no lookup by secret, no pool. A thread keeps the first secret it verifies with;
+        // other secrets (several apps) go through the shared pool below.
+        var own = t_keyedHash;
+        if (own is not null && own.Algorithm == algorithm && (ReferenceEquals(own.Secret, secret) || string.Equals(own.Secret, secret, StringComparison.Ordinal)))
+        {
+            own.Hash.AppendData(data);
+            return own.Hash.GetHashAndReset(destination);
+        }
+
+        if (own is null && KeyedHashes.Count < MaxPooledSecrets)
+        {
+            own = new ThreadKeyedHash(algorithm, secret, IncrementalHash.CreateHMAC(name, Encoding.UTF8.GetBytes(secret)));
+            t_keyedHash = own;
+            own.Hash.AppendData(data);
+            return own.Hash.GetHashAndReset(destination);
+        }
+
         if (!KeyedHashes.TryGetValue((algorithm, secret), out var pool))
         {
             if (KeyedHashes.Count >= MaxPooledSecrets)
@@ -210,4 +232,13 @@ public static class WebhookSignature
 #pragma warning restore CA5350
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unknown signature algorithm."),
     };
+
+    private sealed class ThreadKeyedHash(SignatureAlgorithm algorithm, string secret, IncrementalHash hash)
+    {
+        public SignatureAlgorithm Algorithm { get; } = algorithm;
+
+        public string Secret { get; } = secret;
+
+        public IncrementalHash Hash { get; } = hash;
+    }
 }

@@ -14,7 +14,7 @@ internal static class WhatsAppWebhookParser
         WebhookPayload? payload;
         try
         {
-            payload = JsonSerializer.Deserialize(body, WhatsAppJsonContext.Default.WebhookPayload);
+            payload = WhatsAppPayloadReader.Read(body);
         }
         catch (JsonException ex)
         {
@@ -68,70 +68,76 @@ internal static class WhatsAppWebhookParser
         return payload;
     }
 
-    /// <summary>The distinct phone-number ids the payload is addressed to.</summary>
-    public static List<string> PhoneNumberIds(WebhookPayload payload)
+    /// <summary>Maps every message and status; the first thing not understood makes the whole payload unparseable.</summary>
+    /// <param name="payload">A payload <see cref="Read"/> accepted.</param>
+    /// <param name="accounts">The workspace of every phone-number id in the payload.</param>
+    public static WebhookResult Map(WebhookPayload payload, in WhatsAppAccounts accounts)
     {
-        var ids = new List<string>(1);
+        var events = new List<InboundEvent>(CountEvents(payload));
         foreach (var entry in payload.Entry!)
         {
             foreach (var change in entry.Changes!)
             {
-                var id = change.Value!.Metadata!.PhoneNumberId!;
-                if (!ids.Contains(id, StringComparer.Ordinal))
+                var value = change.Value!;
+                var phoneNumberId = value.Metadata!.PhoneNumberId!;
+                var channel = new ChannelAccount(ChannelKind.WhatsApp, phoneNumberId);
+                var workspace = accounts[phoneNumberId];
+
+                if (value.Errors is { Count: > 0 } errors)
                 {
-                    ids.Add(id);
-                }
-            }
-        }
-
-        return ids;
-    }
-
-    /// <summary>Maps every message and status; the first thing not understood makes the whole payload unparseable.</summary>
-    public static WebhookResult Map(WebhookPayload payload, Func<string, WorkspaceId> workspaceOf)
-    {
-        var events = new List<InboundEvent>();
-        foreach (var change in payload.Entry!.SelectMany(static e => e.Changes!))
-        {
-            var value = change.Value!;
-            var phoneNumberId = value.Metadata!.PhoneNumberId!;
-            var channel = new ChannelAccount(ChannelKind.WhatsApp, phoneNumberId);
-            var workspace = workspaceOf(phoneNumberId);
-
-            if (value.Errors is { Count: > 0 } errors)
-            {
-                return WebhookResult.Unparseable($"The change for {phoneNumberId} reports errors instead of messages: {Describe(errors[0])}.");
-            }
-
-            if (value.Messages is null && value.Statuses is null)
-            {
-                return WebhookResult.Unparseable($"The change for {phoneNumberId} has neither messages nor statuses.");
-            }
-
-            foreach (var message in value.Messages ?? [])
-            {
-                var mapped = MapMessage(message, value.Contacts, workspace, channel, out var reason);
-                if (mapped is null)
-                {
-                    return WebhookResult.Unparseable(reason!);
+                    return WebhookResult.Unparseable($"The change for {phoneNumberId} reports errors instead of messages: {Describe(errors[0])}.");
                 }
 
-                events.Add(mapped);
-            }
-
-            foreach (var status in value.Statuses ?? [])
-            {
-                var mapped = MapStatus(status, workspace, channel, out var reason);
-                if (mapped is null)
+                if (value.Messages is null && value.Statuses is null)
                 {
-                    return WebhookResult.Unparseable(reason!);
+                    return WebhookResult.Unparseable($"The change for {phoneNumberId} has neither messages nor statuses.");
                 }
 
-                events.Add(mapped);
+                if (value.Messages is { } messages)
+                {
+                    foreach (var message in messages)
+                    {
+                        var mapped = MapMessage(message, value.Contacts, workspace, channel, out var reason);
+                        if (mapped is null)
+                        {
+                            return WebhookResult.Unparseable(reason!);
+                        }
+
+                        events.Add(mapped);
+                    }
+                }
+
+                if (value.Statuses is { } statuses)
+                {
+                    foreach (var status in statuses)
+                    {
+                        var mapped = MapStatus(status, workspace, channel, out var reason);
+                        if (mapped is null)
+                        {
+                            return WebhookResult.Unparseable(reason!);
+                        }
+
+                        events.Add(mapped);
+                    }
+                }
             }
         }
 
         return WebhookResult.Events(events);
+    }
+
+    private static int CountEvents(WebhookPayload payload)
+    {
+        var count = 0;
+        foreach (var entry in payload.Entry!)
+        {
+            foreach (var change in entry.Changes!)
+            {
+                count += (change.Value!.Messages?.Count ?? 0) + (change.Value.Statuses?.Count ?? 0);
+            }
+        }
+
+        return count;
     }
 
     private static InboundEvent? MapMessage(WaMessage? m, List<WaContact>? contacts, WorkspaceId workspace, ChannelAccount channel, out string? reason)
@@ -259,7 +265,17 @@ internal static class WhatsAppWebhookParser
             return null;
         }
 
-        var contact = contacts.Find(c => c?.WaId == from) ?? (contacts.Count == 1 ? contacts[0] : null);
+        WaContact? contact = null;
+        foreach (var candidate in contacts)
+        {
+            if (candidate?.WaId == from)
+            {
+                contact = candidate;
+                break;
+            }
+        }
+
+        contact ??= contacts.Count == 1 ? contacts[0] : null;
         return contact?.Profile?.Name is { Length: > 0 } name ? new ContactProfile { Name = name } : null;
     }
 
@@ -334,4 +350,38 @@ internal static class WhatsAppWebhookParser
 
         return null;
     }
+}
+
+/// <summary>
+/// The workspace of each phone-number id in one webhook: the usual single number without a dictionary, more in one.
+/// </summary>
+internal struct WhatsAppAccounts
+{
+    private string? _firstId;
+    private WorkspaceId _first;
+    private Dictionary<string, WorkspaceId>? _more;
+
+    /// <summary>The workspace of a phone-number id that was added.</summary>
+    public readonly WorkspaceId this[string phoneNumberId] =>
+        string.Equals(phoneNumberId, _firstId, StringComparison.Ordinal) ? _first : _more![phoneNumberId];
+
+    public readonly bool Contains(string phoneNumberId) =>
+        string.Equals(phoneNumberId, _firstId, StringComparison.Ordinal) || (_more?.ContainsKey(phoneNumberId) ?? false);
+
+    public void Add(string phoneNumberId, WorkspaceId workspace)
+    {
+        if (_firstId is null)
+        {
+            _firstId = phoneNumberId;
+            _first = workspace;
+        }
+        else
+        {
+            (_more ??= new Dictionary<string, WorkspaceId>(StringComparer.Ordinal)).Add(phoneNumberId, workspace);
+        }
+    }
+
+    /// <summary>The phone-number ids, comma-separated (for the debug log).</summary>
+    public override readonly string ToString() =>
+        _more is null ? _firstId ?? string.Empty : string.Join(',', _more.Keys.Prepend(_firstId!));
 }

@@ -135,6 +135,30 @@ public sealed class WebhookSignatureTests
         Assert.Equal(0, wrong);
     }
 
+    [Fact]
+    public void VerifyHex_SameSecretWithSha256ThenSha1OnOneThread_EachVerifiesWithItsOwnAlgorithm()
+    {
+        // A thread keeps the keyed hash of the first secret it verifies with; the algorithm is part of that key.
+        var body = Encoding.UTF8.GetBytes("{\"same\":\"body\"}");
+        var key = Encoding.UTF8.GetBytes("one-secret");
+        var sha256 = WebhookSignature.ComputeHex(SignatureAlgorithm.HmacSha256, key, body, "sha256=");
+        var sha1 = WebhookSignature.ComputeHex(SignatureAlgorithm.HmacSha1, key, body, "sha1=");
+        var results = new List<bool>();
+
+        var thread = new Thread(() =>
+        {
+            results.Add(WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, "one-secret", body, sha256, "sha256="));
+            results.Add(WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha1, "one-secret", body, sha1, "sha1="));
+            results.Add(WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha1, "one-secret", body, "sha1=" + sha256[7..47], "sha1="));
+            results.Add(WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, "another-secret", body, sha256, "sha256="));
+            results.Add(WebhookSignature.VerifyHex(SignatureAlgorithm.HmacSha256, "one-secret", body, sha256, "sha256="));
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal([true, true, false, false, true], results);
+    }
+
     private sealed record Vector(string Secret, byte[] Body, string Signature)
     {
         public static Vector Load(string relative)
