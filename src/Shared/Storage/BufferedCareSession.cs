@@ -59,7 +59,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     private bool _finished;
 
     // Rows loaded together by PrefetchAsync: each answers the next fresh read of its key once, then is dropped.
-    private InboundLookup? _prefetched;
+    private InboundLookup _prefetched;
     private InboundRows _prefetchedRows;
     private bool _prefetchedMessage;
     private bool _prefetchedContact;
@@ -109,7 +109,6 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     public async ValueTask PrefetchAsync(InboundLookup lookup, CancellationToken cancellationToken)
     {
         Enter(cancellationToken);
-        ArgumentNullException.ThrowIfNull(lookup);
         if (await LoadInboundAsync(lookup, cancellationToken).ConfigureAwait(false) is not { } rows)
         {
             return;
@@ -125,7 +124,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     private bool TakePrefetchedMessage(ChannelAccount channel, string platformMessageId, out Message? message)
     {
         message = _prefetchedRows.Message;
-        if (_prefetchedMessage && _prefetched!.Channel == channel && string.Equals(_prefetched.PlatformMessageId, platformMessageId, StringComparison.Ordinal))
+        if (_prefetchedMessage && _prefetched.Channel == channel && string.Equals(_prefetched.PlatformMessageId, platformMessageId, StringComparison.Ordinal))
         {
             _prefetchedMessage = false;
             return true;
@@ -137,7 +136,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     private bool TakePrefetchedContact(ContactHandle handle, out Contact? contact)
     {
         contact = _prefetchedRows.Contact;
-        if (_prefetchedContact && _prefetched!.Customer == handle)
+        if (_prefetchedContact && _prefetched.Customer == handle)
         {
             _prefetchedContact = false;
             return true;
@@ -149,7 +148,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     private bool TakePrefetchedLatest(ThreadKey key, out Conversation? conversation)
     {
         conversation = _prefetchedRows.LatestConversation;
-        if (_prefetchedLatest && new ThreadKey(_prefetched!.Channel, _prefetched.Customer, _prefetched.Visibility!.Value) == key)
+        if (_prefetchedLatest && new ThreadKey(_prefetched.Channel, _prefetched.Customer, _prefetched.Visibility!.Value) == key)
         {
             _prefetchedLatest = false;
             return true;

@@ -5,7 +5,7 @@ namespace SocialCare.Storage;
 /// round trip (see <see cref="ICareSession.PrefetchAsync"/>): the customer's contact by handle, the message a platform
 /// id names, and the customer's latest conversation on the channel account.
 /// </summary>
-public sealed record InboundLookup
+public readonly record struct InboundLookup
 {
     /// <summary>The channel account the event arrived on.</summary>
     public required ChannelAccount Channel { get; init; }
