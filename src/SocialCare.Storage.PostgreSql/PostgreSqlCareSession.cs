@@ -30,14 +30,12 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         return command;
     }
 
-    private async ValueTask<string?> DocAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    private async ValueTask<string?> DocAsync(PositionalSql sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {
-        var command = await CommandAsync(sql, ct).ConfigureAwait(false);
+        _connection ??= await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var command = new NpgsqlCommand(sql.Text, _connection);
         await using var commandScope = command.ConfigureAwait(false);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
+        sql.Bind(command.Parameters, _ws, parameters);
 
         return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
     }
@@ -266,15 +264,10 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         _connection ??= await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var batch = new NpgsqlBatch(_connection);
         await using var batchScope = batch.ConfigureAwait(false);
-        void Add(string sql, params (string Name, object? Value)[] parameters)
+        void Add(PositionalSql sql, params (string Name, object? Value)[] parameters)
         {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.AddWithValue("ws", _ws);
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-
+            var command = new NpgsqlBatchCommand(sql.Text);
+            sql.Bind(command.Parameters, _ws, parameters);
             batch.BatchCommands.Add(command);
         }
 
@@ -316,7 +309,7 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
     protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct)
     {
         var writes = new List<PostgreSqlWrite>();
-        void Add(string sql, Func<ConcurrencyConflictException> conflict, (string Name, object? Value)[] values, VersionedRow? versioned = null) =>
+        void Add(PositionalSql sql, Func<ConcurrencyConflictException> conflict, (string Name, object? Value)[] values, VersionedRow? versioned = null) =>
             writes.Add(new PostgreSqlWrite(sql, values, conflict, versioned));
 
         foreach (var p in changes.Contacts.Where(p => !p.Inserted))
@@ -343,15 +336,14 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         foreach (var p in changes.Conversations)
         {
             var c = p.Entity;
-            var key = ThreadKey.Of(c).ToString();
             var values = Values(c);
             if (p.Inserted)
             {
-                Add(_sql.InsertConversation, () => new ConcurrencyConflictException("conversation", key, null, null, "another writer started a conversation on this thread (or used this id) first"), values);
+                Add(_sql.InsertConversation, () => new ConcurrencyConflictException("conversation", ThreadKey.Of(c).ToString(), null, null, "another writer started a conversation on this thread (or used this id) first"), values);
             }
             else
             {
-                Add(_sql.UpdateConversationExpectOne, () => new ConcurrencyConflictException("conversation", key, null, null, "another conversation became active on this thread first"), [.. values, ("base", p.BaseVersion)], new VersionedRow("conversation", "conversations", c.Id.Value, p.BaseVersion));
+                Add(_sql.UpdateConversationExpectOne, () => new ConcurrencyConflictException("conversation", ThreadKey.Of(c).ToString(), null, null, "another conversation became active on this thread first"), [.. values, ("base", p.BaseVersion)], new VersionedRow("conversation", "conversations", c.Id.Value, p.BaseVersion));
             }
         }
 
