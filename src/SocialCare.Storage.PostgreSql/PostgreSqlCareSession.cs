@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Npgsql;
 using NpgsqlTypes;
 using SocialCare.Storage.Json;
@@ -284,26 +286,39 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
 
         var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
-        var contact = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } contactDoc ? CareJsonContext.ReadContact(contactDoc) : null;
+        var contact = await ReadDocAsync(reader, CareJsonContext.Default.Contact, ct).ConfigureAwait(false);
         Message? message = null;
         if (lookup.PlatformMessageId is not null)
         {
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            message = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } messageDoc ? CareJsonContext.ReadMessage(messageDoc) : null;
+            message = await ReadDocAsync(reader, CareJsonContext.Default.Message, ct).ConfigureAwait(false);
         }
 
         Conversation? latest = null;
         if (lookup.Visibility is not null)
         {
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            latest = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } conversationDoc ? CareJsonContext.ReadConversation(conversationDoc) : null;
+            latest = await ReadDocAsync(reader, CareJsonContext.Default.Conversation, ct).ConfigureAwait(false);
         }
 
         return new InboundRows(message, contact, latest);
     }
 
-    private static async ValueTask<string?> ReadDocAsync(NpgsqlDataReader reader, CancellationToken ct) =>
-        await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : null;
+    /// <summary>
+    /// The document of the next row, if any. With the (default) UTF-8 text encoding it is parsed from the bytes the
+    /// server sent, as they are: no UTF-16 string of twice the size, transcoded back to UTF-8 by the parser.
+    /// </summary>
+    private async ValueTask<T?> ReadDocAsync<T>(NpgsqlDataReader reader, JsonTypeInfo<T> type, CancellationToken ct)
+        where T : class
+    {
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var doc = store.Utf8Text ? JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(0), type) : JsonSerializer.Deserialize(reader.GetString(0), type);
+        return doc ?? throw new JsonException($"null {typeof(T).Name}");
+    }
 
     // ------------------------------------------------------------------ commit
     protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct)
