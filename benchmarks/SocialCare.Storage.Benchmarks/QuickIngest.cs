@@ -41,9 +41,11 @@ internal static class QuickIngest
             }).ToArray();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var writerTicks = WriterThreadTicks();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var watch = Stopwatch.StartNew();
             await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (e, ct) => await ingestor.IngestAsync(e, ct));
             Console.WriteLine($"{store}: {messages / watch.Elapsed.TotalSeconds:N0} msg/s ({watch.Elapsed.TotalMilliseconds:N0} ms for {messages:N0})");
+            Console.WriteLine($"  allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)messages:N0} B/msg (whole process)");
             Console.WriteLine($"  CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / messages:N0} us/msg (whole process)");
             if (provider.GetService<ICareStore>() is SocialCare.Storage.Sqlite.SqliteCareStore sqlite)
             {

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Npgsql;
 using NpgsqlTypes;
 using SocialCare.Storage.Json;
@@ -30,14 +32,12 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         return command;
     }
 
-    private async ValueTask<string?> DocAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    private async ValueTask<string?> DocAsync(PositionalSql sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {
-        var command = await CommandAsync(sql, ct).ConfigureAwait(false);
+        _connection ??= await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var command = new NpgsqlCommand(sql.Text, _connection);
         await using var commandScope = command.ConfigureAwait(false);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
+        sql.Bind(command.Parameters, _ws, parameters);
 
         return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
     }
@@ -266,15 +266,10 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         _connection ??= await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var batch = new NpgsqlBatch(_connection);
         await using var batchScope = batch.ConfigureAwait(false);
-        void Add(string sql, params (string Name, object? Value)[] parameters)
+        void Add(PositionalSql sql, params (string Name, object? Value)[] parameters)
         {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.AddWithValue("ws", _ws);
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-
+            var command = new NpgsqlBatchCommand(sql.Text);
+            sql.Bind(command.Parameters, _ws, parameters);
             batch.BatchCommands.Add(command);
         }
 
@@ -291,32 +286,45 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
 
         var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
-        var contact = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } contactDoc ? CareJsonContext.ReadContact(contactDoc) : null;
+        var contact = await ReadDocAsync(reader, CareJsonContext.Default.Contact, ct).ConfigureAwait(false);
         Message? message = null;
         if (lookup.PlatformMessageId is not null)
         {
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            message = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } messageDoc ? CareJsonContext.ReadMessage(messageDoc) : null;
+            message = await ReadDocAsync(reader, CareJsonContext.Default.Message, ct).ConfigureAwait(false);
         }
 
         Conversation? latest = null;
         if (lookup.Visibility is not null)
         {
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            latest = await ReadDocAsync(reader, ct).ConfigureAwait(false) is { } conversationDoc ? CareJsonContext.ReadConversation(conversationDoc) : null;
+            latest = await ReadDocAsync(reader, CareJsonContext.Default.Conversation, ct).ConfigureAwait(false);
         }
 
         return new InboundRows(message, contact, latest);
     }
 
-    private static async ValueTask<string?> ReadDocAsync(NpgsqlDataReader reader, CancellationToken ct) =>
-        await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : null;
+    /// <summary>
+    /// The document of the next row, if any. With the (default) UTF-8 text encoding it is parsed from the bytes the
+    /// server sent, as they are: no UTF-16 string of twice the size, transcoded back to UTF-8 by the parser.
+    /// </summary>
+    private async ValueTask<T?> ReadDocAsync<T>(NpgsqlDataReader reader, JsonTypeInfo<T> type, CancellationToken ct)
+        where T : class
+    {
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var doc = store.Utf8Text ? JsonSerializer.Deserialize(reader.GetFieldValue<byte[]>(0), type) : JsonSerializer.Deserialize(reader.GetString(0), type);
+        return doc ?? throw new JsonException($"null {typeof(T).Name}");
+    }
 
     // ------------------------------------------------------------------ commit
     protected override async ValueTask ApplyAsync(ChangeSet changes, CancellationToken ct)
     {
         var writes = new List<PostgreSqlWrite>();
-        void Add(string sql, Func<ConcurrencyConflictException> conflict, (string Name, object? Value)[] values, VersionedRow? versioned = null) =>
+        void Add(PositionalSql sql, Func<ConcurrencyConflictException> conflict, (string Name, object? Value)[] values, VersionedRow? versioned = null) =>
             writes.Add(new PostgreSqlWrite(sql, values, conflict, versioned));
 
         foreach (var p in changes.Contacts.Where(p => !p.Inserted))
@@ -343,15 +351,14 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         foreach (var p in changes.Conversations)
         {
             var c = p.Entity;
-            var key = ThreadKey.Of(c).ToString();
             var values = Values(c);
             if (p.Inserted)
             {
-                Add(_sql.InsertConversation, () => new ConcurrencyConflictException("conversation", key, null, null, "another writer started a conversation on this thread (or used this id) first"), values);
+                Add(_sql.InsertConversation, () => new ConcurrencyConflictException("conversation", ThreadKey.Of(c).ToString(), null, null, "another writer started a conversation on this thread (or used this id) first"), values);
             }
             else
             {
-                Add(_sql.UpdateConversationExpectOne, () => new ConcurrencyConflictException("conversation", key, null, null, "another conversation became active on this thread first"), [.. values, ("base", p.BaseVersion)], new VersionedRow("conversation", "conversations", c.Id.Value, p.BaseVersion));
+                Add(_sql.UpdateConversationExpectOne, () => new ConcurrencyConflictException("conversation", ThreadKey.Of(c).ToString(), null, null, "another conversation became active on this thread first"), [.. values, ("base", p.BaseVersion)], new VersionedRow("conversation", "conversations", c.Id.Value, p.BaseVersion));
             }
         }
 

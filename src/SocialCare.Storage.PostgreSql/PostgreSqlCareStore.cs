@@ -40,6 +40,7 @@ public sealed partial class PostgreSqlCareStore : ICareStore, IOutboxStore, IDea
         ArgumentNullException.ThrowIfNull(options);
         CheckOptions(options, requireConnectionString: false);
         DataSource = dataSource;
+        Utf8Text = IsUtf8(dataSource.ConnectionString);
         Schema = options.Schema;
         Sql = new PostgreSqlStatements(PostgreSqlSchema.Quote(options.Schema));
         _ownsDataSource = ownsDataSource;
@@ -52,6 +53,9 @@ public sealed partial class PostgreSqlCareStore : ICareStore, IOutboxStore, IDea
     internal string Schema { get; }
 
     internal PostgreSqlStatements Sql { get; }
+
+    /// <summary>Whether text arrives as UTF-8 (Npgsql's default <c>Encoding</c>), so documents can be parsed from the received bytes.</summary>
+    internal bool Utf8Text { get; }
 
     /// <summary>Connects and creates or migrates the schema now instead of on first use, so a bad setting fails at start.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -142,6 +146,12 @@ public sealed partial class PostgreSqlCareStore : ICareStore, IOutboxStore, IDea
         }
 
         return new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+    }
+
+    private static bool IsUtf8(string connectionString)
+    {
+        var encoding = new NpgsqlConnectionStringBuilder(connectionString).Encoding;
+        return string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase) || string.Equals(encoding, "UTF-8", StringComparison.OrdinalIgnoreCase);
     }
 
     private static bool Mentions(string connectionString, string keyword) =>

@@ -6,7 +6,7 @@ namespace SocialCare.Storage.PostgreSql;
 internal sealed record VersionedRow(string Entity, string Table, Guid Id, long BaseVersion);
 
 /// <summary>One statement of a unit of work, with the conflict its unique-constraint violation means.</summary>
-internal sealed record PostgreSqlWrite(string Sql, (string Name, object? Value)[] Values, Func<ConcurrencyConflictException> Conflict, VersionedRow? Versioned = null);
+internal sealed record PostgreSqlWrite(PositionalSql Sql, (string Name, object? Value)[] Values, Func<ConcurrencyConflictException> Conflict, VersionedRow? Versioned = null);
 
 /// <summary>The statements of one unit of work, applied all together or not at all.</summary>
 internal sealed class PostgreSqlUnit(string workspaceId, List<PostgreSqlWrite> writes)
@@ -48,12 +48,8 @@ internal static class PostgreSqlCommitter
             {
                 foreach (var write in unit.Writes)
                 {
-                    var command = new NpgsqlBatchCommand(write.Sql);
-                    command.Parameters.AddWithValue("ws", unit.WorkspaceId);
-                    foreach (var (name, value) in write.Values)
-                    {
-                        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-                    }
+                    var command = new NpgsqlBatchCommand(write.Sql.Text);
+                    write.Sql.Bind(command.Parameters, unit.WorkspaceId, write.Values);
 
                     batch.BatchCommands.Add(command);
                     owners.Add((unit, write));

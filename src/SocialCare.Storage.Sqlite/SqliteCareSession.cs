@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using SocialCare.Storage.Json;
 using SocialCare.Storage.Relational;
@@ -30,33 +31,33 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
     // ------------------------------------------------------------------ reads
     protected override ValueTask<Contact?> LoadContactAsync(ContactId id, CancellationToken ct) =>
         ValueTask.FromResult(Contact(Lease.Command("SELECT doc FROM contacts WHERE workspace_id = $ws AND id = $id")
-            .With("$ws", _ws).With("$id", Key(id.Value)).ReadDoc()));
+            .With("$ws", _ws).With("$id", Key(id.Value))));
 
     protected override ValueTask<Contact?> LoadContactByHandleAsync(ContactHandle handle, CancellationToken ct) =>
         ValueTask.FromResult(Contact(Lease.Command(
                 "SELECT c.doc FROM contact_handles h JOIN contacts c ON c.workspace_id = h.workspace_id AND c.id = h.contact_id WHERE h.workspace_id = $ws AND h.kind = $k AND h.external_id = $e")
-            .With("$ws", _ws).With("$k", handle.Kind.Name).With("$e", handle.ExternalId).ReadDoc()));
+            .With("$ws", _ws).With("$k", handle.Kind.Name).With("$e", handle.ExternalId)));
 
     protected override ValueTask<Conversation?> LoadConversationAsync(ConversationId id, CancellationToken ct) =>
         ValueTask.FromResult(Conversation(Lease.Command("SELECT doc FROM conversations WHERE workspace_id = $ws AND id = $id")
-            .With("$ws", _ws).With("$id", Key(id.Value)).ReadDoc()));
+            .With("$ws", _ws).With("$id", Key(id.Value))));
 
     protected override ValueTask<Conversation?> LoadLatestConversationAsync(ThreadKey key, CancellationToken ct) =>
         ValueTask.FromResult(Conversation(Thread(Lease.Command(
-            "SELECT doc FROM conversations WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis ORDER BY created DESC, id DESC LIMIT 1"), key).ReadDoc()));
+            "SELECT doc FROM conversations WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis ORDER BY created DESC, id DESC LIMIT 1"), key)));
 
     protected override ValueTask<Conversation?> LoadActiveConversationAsync(ThreadKey key, CancellationToken ct) =>
         ValueTask.FromResult(Conversation(Thread(Lease.Command(
-            "SELECT doc FROM conversations WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis AND status <> 3 LIMIT 1"), key).ReadDoc()));
+            "SELECT doc FROM conversations WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND handle_kind = $hk AND handle_id = $hid AND visibility = $vis AND status <> 3 LIMIT 1"), key)));
 
     protected override ValueTask<Message?> LoadMessageAsync(MessageId id, CancellationToken ct) =>
         ValueTask.FromResult(Message(Lease.Command("SELECT doc FROM messages WHERE workspace_id = $ws AND id = $id")
-            .With("$ws", _ws).With("$id", Key(id.Value)).ReadDoc()));
+            .With("$ws", _ws).With("$id", Key(id.Value))));
 
     protected override ValueTask<Message?> LoadMessageByPlatformIdAsync(ChannelAccount channel, string platformMessageId, CancellationToken ct) =>
         ValueTask.FromResult(Message(Lease.Command(
                 "SELECT doc FROM messages WHERE workspace_id = $ws AND channel_kind = $ck AND account_id = $acc AND platform_id = $pid")
-            .With("$ws", _ws).With("$ck", channel.Kind.Name).With("$acc", channel.AccountId).With("$pid", platformMessageId).ReadDoc()));
+            .With("$ws", _ws).With("$ck", channel.Kind.Name).With("$acc", channel.AccountId).With("$pid", platformMessageId)));
 
     /// <summary>
     /// The message by platform id, the contact by handle and the latest conversation on the thread as ONE statement: one
@@ -84,13 +85,13 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
                 switch (reader.GetInt32(0))
                 {
                     case 0:
-                        message = CareJsonContext.ReadMessage(reader.GetString(1));
+                        message = reader.ReadDoc(1, CareJsonContext.Default.Message, Lease.Utf8);
                         break;
                     case 1:
-                        contact = CareJsonContext.ReadContact(reader.GetString(1));
+                        contact = reader.ReadDoc(1, CareJsonContext.Default.Contact, Lease.Utf8);
                         break;
                     default:
-                        latest = CareJsonContext.ReadConversation(reader.GetString(1));
+                        latest = reader.ReadDoc(1, CareJsonContext.Default.Conversation, Lease.Utf8);
                         break;
                 }
             }
@@ -223,7 +224,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
             command.With(name, value);
         }
 
-        return ValueTask.FromResult(command.ReadDocs().ConvertAll(CareJsonContext.ReadConversation));
+        return ValueTask.FromResult(command.ReadDocs(CareJsonContext.Default.Conversation, Lease.Utf8));
     }
 
     protected override ValueTask<List<Message>> LoadMessagePageAsync(MessageQuery query, long afterSequence, int limit, CancellationToken ct)
@@ -261,7 +262,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
             command.With("$after", afterSequence);
         }
 
-        return ValueTask.FromResult(command.ReadDocs().ConvertAll(CareJsonContext.ReadMessage));
+        return ValueTask.FromResult(command.ReadDocs(CareJsonContext.Default.Message, Lease.Utf8));
     }
 
     // ------------------------------------------------------------------ commit
@@ -269,7 +270,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
     {
         // JSON and SQL text are produced here, on the producer's thread: the single writer thread is the store's serial
         // bottleneck (it executes every unit of work of every producer), so it should only bind and execute.
-        var prepared = new PreparedChanges(changes);
+        var prepared = new PreparedChanges(changes, store.Utf8Documents);
         await store.WriteAsync(lease => Apply(lease, prepared), ct).ConfigureAwait(false);
     }
 
@@ -286,7 +287,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
             }
 
             var c = p.Entity;
-            var rows = lease.Command("UPDATE contacts SET version = $v, doc = $doc WHERE workspace_id = $ws AND id = $id AND version = $base")
+            var rows = lease.Command("UPDATE contacts SET version = $v, doc = CAST($doc AS TEXT) WHERE workspace_id = $ws AND id = $id AND version = $base")
                 .With("$v", c.Version).With("$doc", doc).With("$ws", ws).With("$id", Key(c.Id.Value)).With("$base", p.BaseVersion)
                 .ExecuteNonQuery();
             if (rows != 1)
@@ -306,7 +307,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
 
             var c = p.Entity;
             Guard(
-                () => lease.Command("INSERT INTO contacts (workspace_id, id, version, doc) VALUES ($ws, $id, $v, $doc)")
+                () => lease.Command("INSERT INTO contacts (workspace_id, id, version, doc) VALUES ($ws, $id, $v, CAST($doc AS TEXT))")
                     .With("$ws", ws).With("$id", Key(c.Id.Value)).With("$v", c.Version).With("$doc", doc).ExecuteNonQuery(),
                 () => new ConcurrencyConflictException("contact", c.Id.ToString(), null, null, "another writer inserted this contact first"));
         }
@@ -330,7 +331,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
                 Guard(
                     () => Bind(lease.Command(
                         "INSERT INTO conversations (workspace_id, id, version, contact_id, channel_kind, account_id, handle_kind, handle_id, visibility, status, priority, queue, assignee, tags, created, last_activity, waiting, doc) " +
-                        "VALUES ($ws, $id, $v, $contact, $ck, $acc, $hk, $hid, $vis, $status, $priority, $queue, $assignee, $tags, $created, $la, $w, $doc)"), ws, w).ExecuteNonQuery(),
+                        "VALUES ($ws, $id, $v, $contact, $ck, $acc, $hk, $hid, $vis, $status, $priority, $queue, $assignee, $tags, $created, $la, $w, CAST($doc AS TEXT))"), ws, w).ExecuteNonQuery(),
                     () => new ConcurrencyConflictException("conversation", ThreadKey.Of(c).ToString(), null, null, "another writer started a conversation on this thread (or used this id) first"));
             }
             else
@@ -353,14 +354,14 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
                 Guard(
                     () => Bind(lease.Command(
                         "INSERT INTO messages (workspace_id, id, version, conversation_id, sequence, channel_kind, account_id, platform_id, direction, sent_at, text, doc) " +
-                        "VALUES ($ws, $id, $v, $cid, $seq, $ck, $acc, $pid, $dir, $sent, $text, $doc)"), ws, m, doc).ExecuteNonQuery(),
+                        "VALUES ($ws, $id, $v, $cid, $seq, $ck, $acc, $pid, $dir, $sent, $text, CAST($doc AS TEXT))"), ws, m, doc).ExecuteNonQuery(),
                     () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId ?? m.Id.ToString()}", null, null, "another writer stored this platform message id (or message id) first"));
             }
             else
             {
                 var rows = Guard(
                     () => Bind(lease.Command(
-                        "UPDATE messages SET version = $v, sequence = $seq, channel_kind = $ck, account_id = $acc, platform_id = $pid, direction = $dir, sent_at = $sent, text = $text, doc = $doc " +
+                        "UPDATE messages SET version = $v, sequence = $seq, channel_kind = $ck, account_id = $acc, platform_id = $pid, direction = $dir, sent_at = $sent, text = $text, doc = CAST($doc AS TEXT) " +
                         "WHERE workspace_id = $ws AND id = $id AND conversation_id = $cid AND version = $base"), ws, m, doc).With("$base", p.BaseVersion).ExecuteNonQuery(),
                     () => new ConcurrencyConflictException("message", $"{m.Channel}/{m.PlatformMessageId}", null, null, "another message has this platform message id"));
                 if (rows != 1)
@@ -387,7 +388,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
     /// </summary>
     private static string UpdateConversationSql(Conversation? original, Conversation c)
     {
-        var set = new StringBuilder("UPDATE conversations SET version = $v, doc = $doc");
+        var set = new StringBuilder("UPDATE conversations SET version = $v, doc = CAST($doc AS TEXT)");
         var all = original is null;
         if (all || original!.ContactId != c.ContactId)
         {
@@ -449,7 +450,7 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
             .With("$w", ConversationCursor.SortTicks(c, ConversationSort.WaitingLongest)).With("$doc", w.Doc);
     }
 
-    private static SqliteCommand Bind(SqliteCommand command, string ws, Message m, string doc) => command
+    private static SqliteCommand Bind(SqliteCommand command, string ws, Message m, object doc) => command
         .With("$ws", ws).With("$id", Key(m.Id.Value)).With("$v", m.Version).With("$cid", Key(m.ConversationId.Value)).With("$seq", m.Sequence)
         .With("$ck", m.Channel.Kind.Name).With("$acc", m.Channel.AccountId).With("$pid", m.PlatformMessageId).With("$dir", (int)m.Direction)
         .With("$sent", m.SentAt.UtcTicks).With("$text", m.Text).With("$doc", doc);
@@ -476,31 +477,38 @@ internal sealed class SqliteCareSession(SqliteCareStore store, WorkspaceId works
         .With("$ws", _ws).With("$ck", key.Channel.Kind.Name).With("$acc", key.Channel.AccountId)
         .With("$hk", key.Handle.Kind.Name).With("$hid", key.Handle.ExternalId).With("$vis", (int)key.Visibility);
 
-    private static Contact? Contact(string? doc) => doc is null ? null : CareJsonContext.ReadContact(doc);
+    private Contact? Contact(SqliteCommand command) => command.ReadDoc(CareJsonContext.Default.Contact, Lease.Utf8);
 
-    private static Conversation? Conversation(string? doc) => doc is null ? null : CareJsonContext.ReadConversation(doc);
+    private Conversation? Conversation(SqliteCommand command) => command.ReadDoc(CareJsonContext.Default.Conversation, Lease.Utf8);
 
-    private static Message? Message(string? doc) => doc is null ? null : CareJsonContext.ReadMessage(doc);
+    private Message? Message(SqliteCommand command) => command.ReadDoc(CareJsonContext.Default.Message, Lease.Utf8);
 
     /// <summary>A change set with every document serialized and every SQL text built, ready for the writer thread.</summary>
-    private sealed class PreparedChanges(ChangeSet changes)
+    /// <remarks>
+    /// Documents are UTF-8 bytes (bound as a blob and stored by <c>CAST($doc AS TEXT)</c> as the same TEXT, byte for byte,
+    /// as a bound string would be) in a UTF-8 database; strings otherwise.
+    /// </remarks>
+    private sealed class PreparedChanges(ChangeSet changes, bool utf8)
     {
         public string WorkspaceId { get; } = changes.WorkspaceId.Value;
 
-        public List<(PendingWrite<Contact> Write, string Doc)> Contacts { get; } = changes.Contacts.ConvertAll(p => (p, CareJsonContext.Serialize(p.Entity)));
+        public List<(PendingWrite<Contact> Write, object Doc)> Contacts { get; } = changes.Contacts.ConvertAll(p => (p, SerializeDoc(p.Entity, CareJsonContext.Default.Contact, utf8)));
 
-        public List<PreparedConversation> Conversations { get; } = changes.Conversations.ConvertAll(p => new PreparedConversation(p));
+        public List<PreparedConversation> Conversations { get; } = changes.Conversations.ConvertAll(p => new PreparedConversation(p, utf8));
 
-        public List<(PendingWrite<Message> Write, string Doc)> Messages { get; } = changes.Messages.ConvertAll(p => (p, CareJsonContext.Serialize(p.Entity)));
+        public List<(PendingWrite<Message> Write, object Doc)> Messages { get; } = changes.Messages.ConvertAll(p => (p, SerializeDoc(p.Entity, CareJsonContext.Default.Message, utf8)));
 
         public List<OutboxEntry> Outbox { get; } = [.. changes.Outbox];
     }
 
-    private sealed class PreparedConversation(PendingWrite<Conversation> write)
+    private static object SerializeDoc<T>(T entity, JsonTypeInfo<T> type, bool utf8) =>
+        utf8 ? JsonSerializer.SerializeToUtf8Bytes(entity, type) : JsonSerializer.Serialize(entity, type);
+
+    private sealed class PreparedConversation(PendingWrite<Conversation> write, bool utf8)
     {
         public PendingWrite<Conversation> Write { get; } = write;
 
-        public string Doc { get; } = CareJsonContext.Serialize(write.Entity);
+        public object Doc { get; } = SerializeDoc(write.Entity, CareJsonContext.Default.Conversation, utf8);
 
         public string Tags { get; } = JsonSerializer.Serialize(write.Entity.Tags.ToList(), CareJsonContext.Default.ListString);
 

@@ -29,6 +29,7 @@ public sealed partial class SqliteCareStore : ICareStore, IOutboxStore, IDeadLet
     private long _committedUnits;
     private string _connectionString = string.Empty;
     private int _timeoutSeconds;
+    private bool _utf8Documents;
     private Task? _ready;
     private Task? _writerLoop;
     private bool _disposed;
@@ -149,6 +150,9 @@ public sealed partial class SqliteCareStore : ICareStore, IOutboxStore, IDeadLet
     }
 
     /// <summary>Durable transactions and the units of work they carried, for tests and diagnostics.</summary>
+    /// <summary>Whether documents are bound as UTF-8 bytes (the database's text encoding is UTF-8); known once ready.</summary>
+    internal bool Utf8Documents => _utf8Documents;
+
     internal (long Batches, long Units) CommitStatistics => (Interlocked.Read(ref _committedBatches), Interlocked.Read(ref _committedUnits));
 
     internal SqliteConnectionLease Rent()
@@ -303,6 +307,7 @@ public sealed partial class SqliteCareStore : ICareStore, IOutboxStore, IDeadLet
         }
 
         // A dedicated thread: the writer blocks on disk (fsync) and must not hold a thread-pool thread while it does.
+        _utf8Documents = writer.Utf8;
         _writerLoop = Task.Factory.StartNew(() => WriterLoop(writer), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 

@@ -263,6 +263,27 @@ public sealed class SqliteStoreTests(SqliteCareStoreFixture fixture) : IClassFix
     public async Task UseSqlite_EngineIngestsConcurrentlyWithRedeliveries_EveryMessageOnceAndDurable()
     {
         var path = fixture.NewPath();
+        await IngestConcurrentlyAndReopenAsync(path);
+
+        // Documents are bound as UTF-8 bytes; they must still be stored as JSON text, as before.
+        foreach (var table in new[] { "contacts", "conversations", "messages" })
+        {
+            Assert.Equal(0, Count(path, $"SELECT count(*) FROM {table} WHERE typeof(doc) <> 'text' OR NOT json_valid(doc)"));
+            Assert.True(Count(path, $"SELECT count(*) FROM {table}") > 0);
+        }
+    }
+
+    [Fact]
+    public async Task UseSqlite_FileWithUtf16TextEncoding_StoresAndReadsDocumentsAsText()
+    {
+        var path = fixture.NewPath();
+        Execute(path, "PRAGMA encoding = 'UTF-16le'; CREATE TABLE created_elsewhere (x); DROP TABLE created_elsewhere;");
+        await IngestConcurrentlyAndReopenAsync(path);
+        Assert.Equal(0, Count(path, "SELECT count(*) FROM messages WHERE typeof(doc) <> 'text' OR NOT json_valid(doc) OR json_extract(doc, '$.Text') NOT LIKE 'message % from %'"));
+    }
+
+    private async Task IngestConcurrentlyAndReopenAsync(string path)
+    {
         var services = new ServiceCollection();
         services.AddSocialCare(care => care.UseSqlite($"Data Source={path}").AddWorkspace(Ws.Value, "Brand"));
         const int Customers = 12;

@@ -32,12 +32,31 @@ internal sealed class ChangeSet(WorkspaceId workspaceId, List<PendingWrite<Conta
     public List<PendingWrite<Contact>> Contacts { get; } = contacts;
 
     /// <summary>Updates first (those leaving the active state before those entering it), then inserts.</summary>
-    public List<PendingWrite<Conversation>> Conversations { get; } = [.. conversations.OrderBy(p => p.Inserted ? 2 : p.Entity.IsActive ? 1 : 0)];
+    public List<PendingWrite<Conversation>> Conversations { get; } = StableSort(conversations, static p => p.Inserted ? 2 : p.Entity.IsActive ? 1 : 0);
 
-    public List<PendingWrite<Message>> Messages { get; } = [.. messages.OrderBy(p => p.Inserted ? 1 : 0)];
+    public List<PendingWrite<Message>> Messages { get; } = StableSort(messages, static p => p.Inserted ? 1 : 0);
 
     /// <summary>New outbox entries (checked: the session's workspace, no attempts); inserted after the messages.</summary>
     public List<OutboxEntry> Outbox { get; } = outbox;
+
+    /// <summary>A copy ordered by the small integer key, equal keys in their original order (as OrderBy, without its buffers).</summary>
+    private static List<T> StableSort<T>(List<T> items, Func<T, int> key)
+    {
+        var sorted = new List<T>(items.Count);
+        foreach (var item in items)
+        {
+            var k = key(item);
+            var at = sorted.Count;
+            while (at > 0 && key(sorted[at - 1]) > k)
+            {
+                at--;
+            }
+
+            sorted.Insert(at, item);
+        }
+
+        return sorted;
+    }
 }
 
 /// <summary>What <see cref="BufferedCareSession.LoadInboundAsync"/> found for an <see cref="InboundLookup"/> (committed state only).</summary>
@@ -51,11 +70,11 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
     private readonly List<OutboxEntry> _outbox = [];
 
     // What this session last read of committed rows; used to check writes now (the database checks again at commit).
-    private readonly Dictionary<ContactId, Contact?> _seenContacts = [];
-    private readonly Dictionary<ContactHandle, Contact?> _seenHandles = [];
-    private readonly Dictionary<ConversationId, Conversation?> _seenConversations = [];
-    private readonly Dictionary<MessageId, Message?> _seenMessages = [];
-    private readonly Dictionary<(ChannelAccount, string), Message?> _seenPlatformIds = [];
+    private Dictionary<ContactId, Contact?>? _seenContactsMap;
+    private Dictionary<ContactHandle, Contact?>? _seenHandlesMap;
+    private Dictionary<ConversationId, Conversation?>? _seenConversationsMap;
+    private Dictionary<MessageId, Message?>? _seenMessagesMap;
+    private Dictionary<(ChannelAccount, string), Message?>? _seenPlatformIdsMap;
     private bool _finished;
 
     // Rows loaded together by PrefetchAsync: each answers the next fresh read of its key once, then is dropped.
@@ -181,7 +200,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
             throw new CareValidationException("Contact.Id", "must not be empty.");
         }
 
-        if (TryPending(_contacts, contact.Id, static c => c.Id, out _) || (_seenContacts.TryGetValue(contact.Id, out var seen) && seen is not null))
+        if (TryPending(_contacts, contact.Id, static c => c.Id, out _) || (_seenContactsMap?.TryGetValue(contact.Id, out var seen) == true && seen is not null))
         {
             throw new ConcurrencyConflictException("contact", contact.Id.ToString(), null, null, "a contact with this id already exists");
         }
@@ -223,7 +242,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
         var latest = TakePrefetchedLatest(key, out var prefetched) ? prefetched : await LoadLatestConversationAsync(key, cancellationToken).ConfigureAwait(false);
         if (latest is not null)
         {
-            _seenConversations[latest.Id] = latest;
+            (_seenConversationsMap ??= [])[latest.Id] = latest;
             if (TryPending(_conversations, latest.Id, static c => c.Id, out var mine))
             {
                 latest = mine;
@@ -252,7 +271,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
             throw new CareValidationException("Conversation.Id", "must not be empty.");
         }
 
-        if (TryPending(_conversations, conversation.Id, static c => c.Id, out _) || (_seenConversations.TryGetValue(conversation.Id, out var seen) && seen is not null))
+        if (TryPending(_conversations, conversation.Id, static c => c.Id, out _) || (_seenConversationsMap?.TryGetValue(conversation.Id, out var seen) == true && seen is not null))
         {
             throw new ConcurrencyConflictException("conversation", conversation.Id.ToString(), null, null, "a conversation with this id already exists");
         }
@@ -404,7 +423,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
             return false;
         }
 
-        if (TryPending(_messages, message.Id, static m => m.Id, out _) || (_seenMessages.TryGetValue(message.Id, out var seen) && seen is not null))
+        if (TryPending(_messages, message.Id, static m => m.Id, out _) || (_seenMessagesMap?.TryGetValue(message.Id, out var seen) == true && seen is not null))
         {
             throw new ConcurrencyConflictException("message", message.Id.ToString(), null, null, "a message with this id already exists");
         }
@@ -595,7 +614,7 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
             return;
         }
 
-        _seenConversations[active.Id] = active;
+        (_seenConversationsMap ??= [])[active.Id] = active;
         var now = TryPending(_conversations, active.Id, static c => c.Id, out var mine) ? mine : active;
         if (now.IsActive)
         {
@@ -613,13 +632,13 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
             }
         }
 
-        if (fresh || !_seenHandles.TryGetValue(handle, out var committed))
+        if (fresh || _seenHandlesMap?.TryGetValue(handle, out var committed) != true)
         {
             committed = TakePrefetchedContact(handle, out var prefetched) ? prefetched : await LoadContactByHandleAsync(handle, ct).ConfigureAwait(false);
-            _seenHandles[handle] = committed;
+            (_seenHandlesMap ??= [])[handle] = committed;
             if (committed is not null)
             {
-                _seenContacts[committed.Id] = committed;
+                (_seenContactsMap ??= [])[committed.Id] = committed;
             }
         }
 
@@ -638,13 +657,13 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
         }
 
         var key = (channel, platformMessageId);
-        if (fresh || !_seenPlatformIds.TryGetValue(key, out var committed))
+        if (fresh || _seenPlatformIdsMap?.TryGetValue(key, out var committed) != true)
         {
             committed = TakePrefetchedMessage(channel, platformMessageId, out var prefetched) ? prefetched : await LoadMessageByPlatformIdAsync(channel, platformMessageId, ct).ConfigureAwait(false);
-            _seenPlatformIds[key] = committed;
+            (_seenPlatformIdsMap ??= [])[key] = committed;
             if (committed is not null)
             {
-                _seenMessages[committed.Id] = committed;
+                (_seenMessagesMap ??= [])[committed.Id] = committed;
             }
         }
 
@@ -653,10 +672,10 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
 
     private async ValueTask<Contact?> LoadContactCachedAsync(ContactId id, bool fresh, CancellationToken ct)
     {
-        if (fresh || !_seenContacts.TryGetValue(id, out var value))
+        if (fresh || _seenContactsMap?.TryGetValue(id, out var value) != true)
         {
             value = await LoadContactAsync(id, ct).ConfigureAwait(false);
-            _seenContacts[id] = value;
+            (_seenContactsMap ??= [])[id] = value;
         }
 
         return value;
@@ -664,10 +683,10 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
 
     private async ValueTask<Conversation?> LoadConversationCachedAsync(ConversationId id, bool fresh, CancellationToken ct)
     {
-        if (fresh || !_seenConversations.TryGetValue(id, out var value))
+        if (fresh || _seenConversationsMap?.TryGetValue(id, out var value) != true)
         {
             value = await LoadConversationAsync(id, ct).ConfigureAwait(false);
-            _seenConversations[id] = value;
+            (_seenConversationsMap ??= [])[id] = value;
         }
 
         return value;
@@ -675,10 +694,10 @@ internal abstract class BufferedCareSession(WorkspaceId workspaceId) : ICareSess
 
     private async ValueTask<Message?> LoadMessageCachedAsync(MessageId id, bool fresh, CancellationToken ct)
     {
-        if (fresh || !_seenMessages.TryGetValue(id, out var value))
+        if (fresh || _seenMessagesMap?.TryGetValue(id, out var value) != true)
         {
             value = await LoadMessageAsync(id, ct).ConfigureAwait(false);
-            _seenMessages[id] = value;
+            (_seenMessagesMap ??= [])[id] = value;
         }
 
         return value;
