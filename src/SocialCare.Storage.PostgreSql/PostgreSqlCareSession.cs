@@ -382,9 +382,7 @@ internal sealed class PostgreSqlCareSession(PostgreSqlCareStore store, Workspace
         }
 
         _connection ??= await store.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var unit = new PostgreSqlUnit(_ws, writes);
-        await PostgreSqlCommitter.ApplyAsync(_connection, _sql, [unit], ct).ConfigureAwait(false);
-        await unit.Done.Task.ConfigureAwait(false);
+        await PostgreSqlCommitter.ApplyAsync(_connection, _sql, _ws, writes, ct).ConfigureAwait(false);
     }
 
     private static (string, object?)[] Values(Conversation c) =>

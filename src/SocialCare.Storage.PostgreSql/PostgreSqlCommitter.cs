@@ -8,22 +8,16 @@ internal sealed record VersionedRow(string Entity, string Table, Guid Id, long B
 /// <summary>One statement of a unit of work, with the conflict its unique-constraint violation means.</summary>
 internal sealed record PostgreSqlWrite(PositionalSql Sql, (string Name, object? Value)[] Values, Func<ConcurrencyConflictException> Conflict, VersionedRow? Versioned = null);
 
-/// <summary>The statements of one unit of work, applied all together or not at all.</summary>
-internal sealed class PostgreSqlUnit(string workspaceId, List<PostgreSqlWrite> writes)
-{
-    public string WorkspaceId { get; } = workspaceId;
-
-    public List<PostgreSqlWrite> Writes { get; } = writes;
-
-    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
-
 /// <summary>
-/// Applies units of work as one batch without an explicit transaction: PostgreSQL runs the statements of a batch (up to
+/// Applies a unit of work as one batch without an explicit transaction: PostgreSQL runs the statements of a batch (up to
 /// its single Sync) as one implicit transaction and commits it, durably, before answering — write and COMMIT in one
-/// round trip. Any failing statement rolls the whole batch back; the unit it belongs to fails alone and the others are
-/// sent again.
+/// round trip. Any failing statement rolls the whole batch back and is reported as the conflict it means.
 /// </summary>
+/// <remarks>
+/// Grouping several units into one batch (each failing alone, the rest resent) was measured and dropped: PostgreSQL
+/// already groups the WAL flushes of concurrent commits, and the hand-off serialised the producers (see
+/// benchmarks/results/storage-durable-ingest.md, "PostgreSQL, round 2").
+/// </remarks>
 internal static class PostgreSqlCommitter
 {
     private const string UniqueViolation = "23505";
@@ -32,54 +26,30 @@ internal static class PostgreSqlCommitter
     /// <summary>An update that fails (division by zero) unless it changed exactly one row, so a stale version rolls the batch back.</summary>
     public static string ExpectOneRow(string update) => $"WITH u AS ({update} RETURNING 1) SELECT 1 / count(*) FROM u";
 
-    /// <summary>
-    /// Commits the units; each one's <see cref="PostgreSqlUnit.Done"/> completes with its own outcome. Throws (with the
-    /// units not yet completed) when the connection fails; the caller fails those and drops the connection.
-    /// </summary>
-    public static async Task ApplyAsync(NpgsqlConnection connection, PostgreSqlStatements sql, List<PostgreSqlUnit> units, CancellationToken ct)
+    /// <summary>Commits the writes of one unit of work, all or nothing.</summary>
+    /// <exception cref="ConcurrencyConflictException">A unique key was taken or a version was stale; nothing was kept.</exception>
+    public static async Task ApplyAsync(NpgsqlConnection connection, PostgreSqlStatements sql, string workspaceId, List<PostgreSqlWrite> writes, CancellationToken ct)
     {
-        var remaining = units;
-        while (remaining.Count > 0)
+        var batch = new NpgsqlBatch(connection);
+        await using var batchScope = batch.ConfigureAwait(false);
+        foreach (var write in writes)
         {
-            var batch = new NpgsqlBatch(connection);
-            await using var batchScope = batch.ConfigureAwait(false);
-            var owners = new List<(PostgreSqlUnit Unit, PostgreSqlWrite Write)>();
-            foreach (var unit in remaining)
-            {
-                foreach (var write in unit.Writes)
-                {
-                    var command = new NpgsqlBatchCommand(write.Sql.Text);
-                    write.Sql.Bind(command.Parameters, unit.WorkspaceId, write.Values);
+            var command = new NpgsqlBatchCommand(write.Sql.Text);
+            write.Sql.Bind(command.Parameters, workspaceId, write.Values);
+            batch.BatchCommands.Add(command);
+        }
 
-                    batch.BatchCommands.Add(command);
-                    owners.Add((unit, write));
-                }
-            }
-
-            try
-            {
-                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-            catch (PostgresException ex) when (FailedIndex(batch, ex) is var index and >= 0)
-            {
-                // Nothing of the batch was kept. The failing unit fails alone; the others go again.
-                var (unit, write) = owners[index];
-                unit.Done.TrySetException(await ConflictAsync(connection, sql, unit, write, ex, ct).ConfigureAwait(false));
-                remaining = remaining.Where(u => u != unit).ToList();
-                continue;
-            }
-            catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
-            {
-                Fail(remaining, new ConcurrencyConflictException("unit of work", remaining[0].WorkspaceId, null, null, ex.MessageText));
-                return;
-            }
-
-            foreach (var unit in remaining)
-            {
-                unit.Done.TrySetResult();
-            }
-
-            return;
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (FailedIndex(batch, ex) is var index and >= 0)
+        {
+            throw await ConflictAsync(connection, sql, workspaceId, writes[index], ex, ct).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+        {
+            throw new ConcurrencyConflictException("unit of work", workspaceId, null, null, ex.MessageText);
         }
     }
 
@@ -105,15 +75,7 @@ internal static class PostgreSqlCommitter
         return -1;
     }
 
-    private static void Fail(List<PostgreSqlUnit> units, Exception ex)
-    {
-        foreach (var unit in units)
-        {
-            unit.Done.TrySetException(ex);
-        }
-    }
-
-    private static async Task<Exception> ConflictAsync(NpgsqlConnection connection, PostgreSqlStatements sql, PostgreSqlUnit unit, PostgreSqlWrite write, PostgresException ex, CancellationToken ct)
+    private static async Task<Exception> ConflictAsync(NpgsqlConnection connection, PostgreSqlStatements sql, string workspaceId, PostgreSqlWrite write, PostgresException ex, CancellationToken ct)
     {
         if (ex.SqlState == UniqueViolation)
         {
@@ -124,7 +86,7 @@ internal static class PostgreSqlCommitter
         {
             var command = new NpgsqlCommand(sql.Version(row.Table), connection);
             await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.AddWithValue("ws", unit.WorkspaceId);
+            command.Parameters.AddWithValue("ws", workspaceId);
             command.Parameters.AddWithValue("id", row.Id);
             var actual = await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as long?;
             return new ConcurrencyConflictException(row.Entity, row.Id.ToString("D"), row.BaseVersion, actual);
