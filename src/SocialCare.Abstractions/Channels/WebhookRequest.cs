@@ -33,13 +33,7 @@ public sealed class WebhookRequest
         Url = url;
         Body = body;
 
-        var map = new Dictionary<string, string>(headers.TryGetNonEnumeratedCount(out var count) ? count : 0, StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in headers)
-        {
-            map[name] = map.TryGetValue(name, out var existing) ? existing + ", " + value : value;
-        }
-
-        Headers = map;
+        Headers = WebhookHeaders.Create(headers);
     }
 
     /// <summary>The HTTP method.</summary>

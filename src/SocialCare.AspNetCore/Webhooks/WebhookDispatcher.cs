@@ -274,15 +274,31 @@ internal sealed class WebhookDispatcher
         return new Uri(baseUrl + target, UriKind.Absolute);
     }
 
-    private static IEnumerable<KeyValuePair<string, string>> Headers(IHeaderDictionary headers)
+    /// <summary>Every header value as a name/value pair (a name with several values repeats), read in one pass.</summary>
+    private static KeyValuePair<string, string>[] Headers(IHeaderDictionary headers)
     {
+        // One slot per name; a name with several values (rare) grows the array.
+        var pairs = new KeyValuePair<string, string>[headers.Count];
+        var count = 0;
         foreach (var (name, values) in headers)
         {
             foreach (var value in values)
             {
-                yield return new(name, value ?? string.Empty);
+                if (count == pairs.Length)
+                {
+                    Array.Resize(ref pairs, pairs.Length * 2 + 1);
+                }
+
+                pairs[count++] = new(name, value ?? string.Empty);
             }
         }
+
+        if (count != pairs.Length)
+        {
+            Array.Resize(ref pairs, count);
+        }
+
+        return pairs;
     }
 
     private static async Task WriteTextAsync(HttpResponse response, int statusCode, string text)

@@ -27,6 +27,56 @@ public sealed class WebhookContractTests
     }
 
     [Fact]
+    public void Headers_EnumerateOncePerNameInFirstSeenOrder_WithJoinedValues()
+    {
+        IEnumerable<KeyValuePair<string, string>> Lazy()
+        {
+            yield return new("X-One", "1");
+            yield return new("Accept", "a");
+            yield return new("x-one", "2");
+        }
+
+        var request = new WebhookRequest("POST", new Uri("https://care.example/hook"), Lazy(), Array.Empty<byte>());
+
+        Assert.Equal([new("X-One", "1, 2"), new("Accept", "a")], request.Headers.ToArray());
+        Assert.Equal(2, request.Headers.Count);
+        Assert.Equal(["X-One", "Accept"], request.Headers.Keys);
+        Assert.True(request.Headers.ContainsKey("X-ONE"));
+        Assert.Equal("a", request.Headers["accept"]);
+        var missing = Assert.Throws<KeyNotFoundException>(() => request.Headers["Authorization"]);
+        Assert.Contains("Authorization", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(24)]
+    [InlineData(25)]
+    [InlineData(200)]
+    public void Headers_ManyNames_EachFoundInAnyCaseAndRepeatsJoined(int names)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        for (var i = 0; i < names; i++)
+        {
+            headers.Add(new($"X-Header-{i}", $"v{i}"));
+        }
+
+        headers.Add(new("x-header-0", "again"));
+        headers.Add(new($"X-HEADER-{names - 1}", "last"));
+
+        var request = new WebhookRequest("POST", new Uri("https://care.example/hook"), headers, Array.Empty<byte>());
+
+        Assert.Equal(names, request.Headers.Count);
+        for (var i = 1; i < names - 1; i++)
+        {
+            Assert.Equal($"v{i}", request.GetHeader($"x-HEADER-{i}"));
+        }
+
+        Assert.Equal("v0, again", request.GetHeader("X-Header-0"));
+        Assert.Equal(names == 1 ? "v0, again, last" : $"v{names - 1}, last", request.GetHeader($"x-header-{names - 1}"));
+        Assert.Null(request.GetHeader($"X-Header-{names}"));
+    }
+
+    [Fact]
     public void Constructor_QueryString_ParsesAndDecodesFirstValueWins()
     {
         var request = new WebhookRequest(
