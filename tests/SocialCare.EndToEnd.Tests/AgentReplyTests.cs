@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using SocialCare.Testing.Channels;
+using SocialCare.Channels.Testing;
 
 namespace SocialCare.EndToEnd;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using SocialCare.Channels.Testing;
 using SocialCare.Storage;
 
 namespace SocialCare.EndToEnd;
