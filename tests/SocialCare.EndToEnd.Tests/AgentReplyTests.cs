@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using SocialCare.Testing.Channels;
 using SocialCare.Channels.Testing;
+using SocialCare.Testing.Channels;
 
 namespace SocialCare.EndToEnd;
 
