@@ -54,6 +54,55 @@ public sealed class AgentReplyTests
     }
 
     [Fact]
+    public async Task WhatsAppAfterTheWindow_FreeFormReplyFailsWithTheReason_TemplateReplyReachesGraphApiAsTemplate()
+    {
+        await using var host = await EndToEndHost.StartAsync();
+        using (var response = await host.PostWebhookAsync(ChannelKind.WhatsApp, Fixtures.Bytes("whatsapp/bwa-message-text.json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var conversation = await host.SingleConversationAsync(EndToEndHost.WhatsAppNumber);
+        host.Time.Advance(TimeSpan.FromHours(25)); // the customer wrote at 2023-01-05 19:39:38Z: the window closed a day later
+
+        var freeForm = await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Text = "Still there?" });
+        Assert.Equal(1, await host.Dispatcher.DispatchDueAsync());
+
+        Assert.Empty(host.Platform.Requests);
+        var failed = await host.MessageAsync(freeForm);
+        Assert.Equal(DeliveryStatus.Failed, failed.Delivery?.Status);
+        Assert.Contains("24-hour customer service window closed at 2023-01-06 19:39:38Z", failed.Delivery?.FailureReason, StringComparison.Ordinal);
+
+        var template = new MessageTemplate("order_update", "en_US", ["A-1042"]);
+        var queued = await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Template = template });
+        host.Platform.RespondWith(200, """{"messaging_product":"whatsapp","contacts":[{"input":"1111111111111","wa_id":"1111111111111"}],"messages":[{"id":"wamid.e2e-template-1"}]}""");
+        Assert.Equal(1, await host.Dispatcher.DispatchDueAsync());
+
+        var request = Assert.Single(host.Platform.Requests);
+        Assert.Equal("/409552778964973/messages", request.PathAndQuery);
+        using var json = JsonDocument.Parse(request.Body);
+        var body = json.RootElement;
+        Assert.Equal(
+            ["biz_opaque_callback_data", "messaging_product", "recipient_type", "template", "to", "type"],
+            body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("template", body.GetProperty("type").GetString());
+        Assert.Equal("1111111111111", body.GetProperty("to").GetString());
+        var sentTemplate = body.GetProperty("template");
+        Assert.Equal("order_update", sentTemplate.GetProperty("name").GetString());
+        Assert.Equal("en_US", sentTemplate.GetProperty("language").GetProperty("code").GetString());
+        var component = Assert.Single(sentTemplate.GetProperty("components").EnumerateArray().ToArray());
+        Assert.Equal("body", component.GetProperty("type").GetString());
+        var parameter = Assert.Single(component.GetProperty("parameters").EnumerateArray().ToArray());
+        Assert.Equal("text", parameter.GetProperty("type").GetString());
+        Assert.Equal("A-1042", parameter.GetProperty("text").GetString());
+
+        var sent = await host.MessageAsync(queued);
+        Assert.Equal(DeliveryStatus.Sent, sent.Delivery?.Status);
+        Assert.Equal("wamid.e2e-template-1", sent.PlatformMessageId);
+        Assert.Equal(template.Name, sent.Template?.Name);
+    }
+
+    [Fact]
     public async Task TelegramReply_ReachesBotApiAsSendMessage_AndIsSentWithPlatformId()
     {
         await using var host = await EndToEndHost.StartAsync();

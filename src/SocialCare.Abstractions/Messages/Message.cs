@@ -1,3 +1,5 @@
+using SocialCare.Channels;
+
 namespace SocialCare;
 
 /// <summary>One message of a conversation: from the customer, to the customer, or an internal note.</summary>
@@ -38,6 +40,12 @@ public sealed record Message
 
     /// <summary>For a button, quick reply or postback: the payload the brand attached to it.</summary>
     public string? Payload { get; init; }
+
+    /// <summary>
+    /// For an outbound message sent as a platform-approved template (WhatsApp outside its customer-service window):
+    /// the template and its values. Null for free-form messages.
+    /// </summary>
+    public MessageTemplate? Template { get; init; }
 
     /// <summary>When the platform says the message was sent.</summary>
     public DateTimeOffset SentAt { get; init; }

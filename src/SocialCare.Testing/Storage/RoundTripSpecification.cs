@@ -1,4 +1,5 @@
 using System.Text;
+using SocialCare.Channels;
 using SocialCare.Storage;
 using Xunit;
 
@@ -112,7 +113,7 @@ public abstract class RoundTripSpecification<TFixture>(TFixture fixture) : CareS
         Assert.Null(await ReadAsync(store, ws, s => s.FindContactAsync(new ContactHandle(ChannelKind.Email, "ana.ruiz@example.com"), Ct)));
     }
 
-    /// <summary>A message with attachments, a location, reactions and delivery reads back equal.</summary>
+    /// <summary>A message with attachments, a location, reactions, delivery and a template reads back equal.</summary>
     /// <returns>A task.</returns>
     [Fact]
     public virtual async Task Message_EveryProperty_RoundTrips()
@@ -133,6 +134,7 @@ public abstract class RoundTripSpecification<TFixture>(TFixture fixture) : CareS
             Payload = "{\"button\":\"yes\"}",
             Delivery = new DeliveryState(DeliveryStatus.Read, T0.AddMinutes(5)),
             Reactions = [new Reaction(new MessageAuthor(AuthorKind.Contact, null, null), "❤️", T0.AddMinutes(6))],
+            Template = new MessageTemplate("order_update", "pt_BR", ["A-1042", "ünï 📦", ""]),
         };
 
         await CommitAsync(store, ws, async s => Assert.True(await s.TryInsertMessageAsync(message, Ct)));

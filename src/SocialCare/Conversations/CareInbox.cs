@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SocialCare.Channels;
 using SocialCare.Diagnostics;
 using SocialCare.Events;
 using SocialCare.Ingestion;
@@ -19,6 +20,7 @@ internal sealed class CareInbox(
     WorkspaceSeeder seeder,
     SocialCareInstrumentation instrumentation,
     OutboxSignal outboxSignal,
+    ReplyCapabilities replyCapabilities,
     ILoggerFactory? loggerFactory = null) : ICareInbox
 {
     private readonly ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CareInbox>();
@@ -75,17 +77,23 @@ internal sealed class CareInbox(
         RequireAgent(reply.Agent, "reply.Agent");
         Normalize.Text(reply.Text, _options.MaxTextLength, "reply.Text");
         Normalize.Attachments(reply.Attachments, _options.MaxAttachments, "reply.Attachments");
-        if (string.IsNullOrWhiteSpace(reply.Text) && reply.Attachments.Count == 0)
+        if (reply.Template is { } template)
         {
-            throw new CareValidationException("reply.Text", "a reply needs text or an attachment.");
+            CheckTemplate(template, reply);
+        }
+        else if (string.IsNullOrWhiteSpace(reply.Text) && reply.Attachments.Count == 0)
+        {
+            throw new CareValidationException("reply.Text", "a reply needs text, an attachment or a template.");
         }
 
         var (_, message) = await ChangeAsync(workspaceId, conversationId, expectedVersion, async (session, c, now, events) =>
         {
             ConversationTransitions.EnsureCanReply(c);
+            replyCapabilities.Check(c, reply);
             var message = NewMessage(c, now, MessageDirection.Outbound, MessageAuthor.ForAgent(reply.Agent), reply.Text) with
             {
                 Attachments = reply.Attachments,
+                Template = reply.Template,
                 ReplyToPlatformMessageId = reply.ReplyToPlatformMessageId,
                 Delivery = new DeliveryState(DeliveryStatus.Queued, now),
             };
@@ -412,5 +420,37 @@ internal sealed class CareInbox(
     {
         instrumentation.ConflictRetries.Add(1);
         Log.ConflictRetry(logger, attempt, workspaceId, ex);
+    }
+
+    /// <summary>A template reply names the template and its language, has no missing values, and carries nothing else.</summary>
+    private static void CheckTemplate(MessageTemplate template, AgentReply reply)
+    {
+        if (string.IsNullOrWhiteSpace(template.Name))
+        {
+            throw new CareValidationException("reply.Template.Name", "must name the template as registered with the platform.");
+        }
+
+        if (string.IsNullOrWhiteSpace(template.Language))
+        {
+            throw new CareValidationException("reply.Template.Language", "must give the template's language code, for example en_US.");
+        }
+
+        if (template.Parameters is null)
+        {
+            throw new CareValidationException("reply.Template.Parameters", "must not be null; use an empty list.");
+        }
+
+        for (var i = 0; i < template.Parameters.Count; i++)
+        {
+            if (template.Parameters[i] is null)
+            {
+                throw new CareValidationException($"reply.Template.Parameters[{i}]", "must not be null.");
+            }
+        }
+
+        if (reply.Text is not null || reply.Attachments.Count > 0)
+        {
+            throw new CareValidationException("reply.Template", "a template is sent as it was approved: send it without text or attachments.");
+        }
     }
 }

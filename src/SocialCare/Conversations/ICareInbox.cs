@@ -1,3 +1,4 @@
+using SocialCare.Channels;
 using SocialCare.Storage;
 
 namespace SocialCare;
@@ -166,7 +167,7 @@ public sealed record AgentReply
     /// <summary>The agent replying.</summary>
     public required AgentId Agent { get; init; }
 
-    /// <summary>The text; may be null when the reply only carries attachments.</summary>
+    /// <summary>The text; may be null when the reply only carries attachments or is a template.</summary>
     public string? Text { get; init; }
 
     /// <summary>Media and files to send.</summary>
@@ -174,4 +175,11 @@ public sealed record AgentReply
 
     /// <summary>The platform id of the customer message this reply answers, when the platform threads replies.</summary>
     public string? ReplyToPlatformMessageId { get; init; }
+
+    /// <summary>
+    /// A platform-approved template to send instead of text and attachments: the only reply WhatsApp delivers once
+    /// its 24-hour customer-service window has closed. Only on channels whose adapter declares
+    /// <see cref="Channels.ChannelCapabilities.SupportsTemplates"/>.
+    /// </summary>
+    public MessageTemplate? Template { get; init; }
 }

@@ -171,6 +171,7 @@ internal sealed class OutboxDispatcher : IOutboxDispatcher
             Text = message.Text,
             Attachments = message.Attachments,
             ReplyToPlatformMessageId = message.ReplyToPlatformMessageId,
+            Template = message.Template,
             Visibility = conversation.Visibility,
             LastCustomerMessageAt = conversation.LastCustomerMessageAt,
         };

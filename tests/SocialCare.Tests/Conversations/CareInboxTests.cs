@@ -1,3 +1,5 @@
+using SocialCare.Channels;
+
 namespace SocialCare.Conversations;
 
 /// <summary>The agent operations of <see cref="ICareInbox"/>: replies, notes, assignment, tags, priority, versions.</summary>
@@ -263,6 +265,12 @@ public sealed class CareInboxTests : IAsyncDisposable
         { "white-space text", "reply.Text" },
         { "text over MaxTextLength", "reply.Text" },
         { "attachment without url", "reply.Attachments[0].Url" },
+        { "template without name", "reply.Template.Name" },
+        { "template without language", "reply.Template.Language" },
+        { "template with null parameters", "reply.Template.Parameters" },
+        { "template with a null parameter", "reply.Template.Parameters[1]" },
+        { "template with text", "reply.Template" },
+        { "template with an attachment", "reply.Template" },
     };
 
     [Theory]
@@ -278,6 +286,12 @@ public sealed class CareInboxTests : IAsyncDisposable
             "white-space text" => new AgentReply { Agent = Ana, Text = "  " },
             "text over MaxTextLength" => new AgentReply { Agent = Ana, Text = new string('x', 51) },
             "attachment without url" => new AgentReply { Agent = Ana, Text = "see file", Attachments = [new Attachment { Kind = AttachmentKind.File }] },
+            "template without name" => new AgentReply { Agent = Ana, Template = new MessageTemplate(" ", "en_US", []) },
+            "template without language" => new AgentReply { Agent = Ana, Template = new MessageTemplate("order_update", "", []) },
+            "template with null parameters" => new AgentReply { Agent = Ana, Template = new MessageTemplate("order_update", "en_US", null!) },
+            "template with a null parameter" => new AgentReply { Agent = Ana, Template = new MessageTemplate("order_update", "en_US", ["a", null!]) },
+            "template with text" => new AgentReply { Agent = Ana, Text = "also this", Template = new MessageTemplate("order_update", "en_US", []) },
+            "template with an attachment" => new AgentReply { Agent = Ana, Template = new MessageTemplate("order_update", "en_US", []), Attachments = [new Attachment { Kind = AttachmentKind.Image, Url = new Uri("https://cdn.example/a.png") }] },
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
 

@@ -11,7 +11,7 @@ public sealed class ScriptedAdapter(ChannelKind kind) : IChannelAdapter
 
     public ChannelKind Kind { get; } = kind;
 
-    public ChannelCapabilities Capabilities { get; } = new() { MaxTextLength = 4096 };
+    public ChannelCapabilities Capabilities { get; init; } = new() { MaxTextLength = 4096 };
 
     public ConcurrentQueue<OutboundMessage> Sent { get; } = new();
 
