@@ -177,6 +177,7 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
             pipeline,
             client,
             accountId,
+            message.Recipient.ExternalId,
             () => new HttpRequestMessage(HttpMethod.Post, url)
             {
                 Content = JsonContent.Create(body, MetaJsonContext.Default.SendRequest),

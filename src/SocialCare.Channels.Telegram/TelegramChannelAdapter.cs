@@ -218,6 +218,7 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
             pipeline,
             client,
             botId,
+            message.Recipient.ExternalId,
             () => new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, TelegramJsonContext.Default.SendRequest) },
             (response, bytes) => ReadResult(response, bytes, body.ChatId),
             cancellationToken).ConfigureAwait(false);

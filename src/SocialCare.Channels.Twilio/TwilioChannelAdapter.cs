@@ -268,6 +268,7 @@ public sealed class TwilioChannelAdapter : IChannelAdapter
             pipeline,
             client,
             number,
+            message.Recipient.ExternalId,
             () => new HttpRequestMessage(HttpMethod.Post, url)
             {
                 Content = new FormUrlEncodedContent(form),

@@ -328,6 +328,7 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
             pipeline,
             client,
             phoneNumberId,
+            message.Recipient.ExternalId,
             () => new HttpRequestMessage(HttpMethod.Post, url)
             {
                 Content = JsonContent.Create(body, WhatsAppJsonContext.Default.SendRequest),

@@ -33,9 +33,20 @@ public sealed class WhatsAppOptions
 
     /// <summary>
     /// How sends from this number are protected (timeout, retry, circuit breaker, rate limit). Pre-set with the Graph
-    /// API's throttling codes (4, 17, 32, 613, 130429, 131056), read from Graph error JSON; adjust the rest as needed.
+    /// API's throttling codes (4, 17, 32, 613, 130429, 131056), read from Graph error JSON, the Cloud API's default
+    /// throughput of 80 messages per second per number, and its pair rate limit: to one customer, a burst of up to 10
+    /// messages, then one every 6 seconds (<see cref="ChannelResilienceOptions.RecipientInterval"/>,
+    /// <see cref="ChannelResilienceOptions.RecipientBurst"/>). Adjust as needed.
     /// </summary>
-    public ChannelResilienceOptions Resilience { get; } = GraphErrors.CreateResilience(WhatsAppChannelAdapter.ThrottlingCodes);
+    public ChannelResilienceOptions Resilience { get; } = CreateResilience();
+
+    private static ChannelResilienceOptions CreateResilience()
+    {
+        var resilience = GraphErrors.CreateResilience(WhatsAppChannelAdapter.ThrottlingCodes);
+        resilience.RecipientInterval = TimeSpan.FromSeconds(6);
+        resilience.RecipientBurst = 10;
+        return resilience;
+    }
 }
 
 internal sealed class WhatsAppOptionsValidator : IValidateOptions<WhatsAppOptions>

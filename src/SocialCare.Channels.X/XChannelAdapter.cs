@@ -261,6 +261,7 @@ public sealed class XChannelAdapter : IChannelAdapter
             pipeline,
             client,
             userId,
+            message.Recipient.ExternalId,
             () =>
             {
                 // Each attempt needs its own nonce.

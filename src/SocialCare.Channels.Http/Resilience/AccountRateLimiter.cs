@@ -11,14 +11,30 @@ namespace SocialCare.Channels.Http;
 /// by <see cref="TimeProvider"/>, so a fake clock drives it in tests (System.Threading.RateLimiting's limiters read the
 /// real stopwatch).
 /// </summary>
-internal sealed class AccountRateLimiter(int permits, TimeSpan period, TimeSpan margin, TimeSpan maxWait, TimeProvider timeProvider)
+internal sealed class AccountRateLimiter(int permits, TimeSpan period, TimeSpan margin, TimeSpan maxWait, TimeProvider timeProvider, RecipientPacer? pacer = null)
 {
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly TimeSpan _span = period + margin;
 
-    /// <summary>Takes a slot, waiting up to the configured limit; throws <see cref="ChannelRateLimitedException"/> beyond it.</summary>
-    public async ValueTask AcquireAsync(string account, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a slot, first the recipient's (when paced and <paramref name="recipient"/> is known), then the account's,
+    /// waiting up to the configured limit for each; throws <see cref="ChannelRateLimitedException"/> beyond it.
+    /// </summary>
+    public async ValueTask AcquireAsync(string account, string? recipient, CancellationToken cancellationToken)
     {
+        if (pacer is not null && !string.IsNullOrEmpty(recipient))
+        {
+            while (pacer.TryTake(account, recipient) is var paced && paced > TimeSpan.Zero)
+            {
+                if (paced > maxWait)
+                {
+                    throw new ChannelRateLimitedException(account, recipient, paced);
+                }
+
+                await Task.Delay(paced, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var window = _windows.GetOrAdd(account, _ => new Window(permits));
         while (true)
         {
@@ -80,9 +96,10 @@ internal sealed class AccountRateLimiterStrategy(AccountRateLimiter limiter) : R
         TState state)
     {
         var account = context.Properties.GetValue(ChannelResiliencePipelineFactory.SendingAccount, string.Empty);
+        var recipient = context.Properties.GetValue(ChannelResiliencePipelineFactory.Recipient, string.Empty);
         try
         {
-            await limiter.AcquireAsync(account, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+            await limiter.AcquireAsync(account, recipient, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (ChannelRateLimitedException ex)
         {

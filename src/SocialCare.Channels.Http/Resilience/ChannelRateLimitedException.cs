@@ -13,6 +13,18 @@ public sealed class ChannelRateLimitedException : Exception
         RetryAfter = retryAfter;
     }
 
+    /// <summary>Creates the exception for a send held back by its recipient's pace.</summary>
+    /// <param name="account">The sending account.</param>
+    /// <param name="recipient">The recipient the account is pacing its messages to.</param>
+    /// <param name="retryAfter">How long until the recipient's pace allows the send.</param>
+    public ChannelRateLimitedException(string account, string recipient, TimeSpan retryAfter)
+        : base($"Sending account '{account}' is pacing its messages to this recipient (ChannelResilienceOptions.RecipientInterval); a send is possible again in {retryAfter.TotalSeconds:0.###} s.")
+    {
+        Account = account;
+        Recipient = recipient;
+        RetryAfter = retryAfter;
+    }
+
     /// <summary>Creates the exception.</summary>
     public ChannelRateLimitedException()
         : this(string.Empty, TimeSpan.Zero)
@@ -38,6 +50,9 @@ public sealed class ChannelRateLimitedException : Exception
 
     /// <summary>The sending account that is over its limit.</summary>
     public string Account { get; }
+
+    /// <summary>The recipient whose pace held the send back; null when the account's own limit did.</summary>
+    public string? Recipient { get; }
 
     /// <summary>How long until a token is free.</summary>
     public TimeSpan RetryAfter { get; }

@@ -2,8 +2,9 @@ namespace SocialCare.Channels.Http;
 
 /// <summary>
 /// How a platform's outbound calls are protected: attempt timeout, retries with exponential backoff and jitter that
-/// honour <c>Retry-After</c> and the platform's throttling codes, a circuit breaker, and a token-bucket rate limit per
-/// sending account. Each adapter passes its platform's values to <see cref="ChannelResiliencePipelineFactory"/>.
+/// honour <c>Retry-After</c> and the platform's throttling codes, a circuit breaker, a sliding-window rate limit per
+/// sending account and optional pacing per recipient. Each adapter passes its platform's values to
+/// <see cref="ChannelResiliencePipelineFactory"/>.
 /// </summary>
 public sealed class ChannelResilienceOptions
 {
@@ -74,7 +75,23 @@ public sealed class ChannelResilienceOptions
     public TimeSpan RateLimitSafetyMargin { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
-    /// How long a call waits for a token before it fails with <see cref="ChannelRateLimitedException"/>. Default 5 seconds.
+    /// How long a call waits for a token (or for its recipient's pace) before it fails with
+    /// <see cref="ChannelRateLimitedException"/>. Default 5 seconds.
     /// </summary>
     public TimeSpan RateLimitMaxWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The pace a sending account keeps with ONE recipient: after a burst of <see cref="RecipientBurst"/> messages,
+    /// one message per this interval (plus <see cref="RateLimitSafetyMargin"/>). WhatsApp allows a business number
+    /// about one message every 6 seconds to the same user (error 131056 beyond it). A send that would have to wait
+    /// longer than <see cref="RateLimitMaxWait"/> fails with <see cref="ChannelRateLimitedException"/> (retryable; the
+    /// outbox sends it again after the wait). Default zero: no per-recipient pacing.
+    /// </summary>
+    public TimeSpan RecipientInterval { get; set; }
+
+    /// <summary>
+    /// How many messages to one recipient may go at once before <see cref="RecipientInterval"/> spaces them (a burst
+    /// borrows from later: after it, each message waits one interval more). Default 1.
+    /// </summary>
+    public int RecipientBurst { get; set; } = 1;
 }

@@ -11,19 +11,27 @@ namespace SocialCare.Channels.Http;
 /// <summary>
 /// Builds the Polly resilience pipeline each HTTP channel adapter sends through, one per platform, on the host's
 /// <see cref="TimeProvider"/>. From the outside in: retry (exponential backoff with jitter; <c>Retry-After</c> and the
-/// platform's throttling codes honoured), circuit breaker, per-sending-account rate limit, attempt timeout.
+/// platform's throttling codes honoured), circuit breaker, per-recipient pacing and per-sending-account rate limit,
+/// attempt timeout.
 /// </summary>
 /// <remarks>
 /// Transient: HTTP 408, 429 and 5xx, <see cref="HttpRequestException"/>, a 4xx whose platform error code is in
 /// <see cref="ChannelResilienceOptions.ThrottlingErrorCodes"/>, and a timeout when
 /// <see cref="ChannelResilienceOptions.RetryOnTimeout"/> is set. An open circuit throws
 /// <see cref="BrokenCircuitException"/>; an exhausted rate limit throws <see cref="ChannelRateLimitedException"/>;
-/// neither is retried here. Set the sending account on the context with <see cref="SendingAccount"/>.
+/// neither is retried here. Set the sending account on the context with <see cref="SendingAccount"/>, and the recipient
+/// with <see cref="Recipient"/> for per-recipient pacing.
 /// </remarks>
 public sealed class ChannelResiliencePipelineFactory
 {
     /// <summary>The context property naming the sending account (the rate-limit partition), for example the phone-number id.</summary>
     public static readonly ResiliencePropertyKey<string> SendingAccount = new("SocialCare.SendingAccount");
+
+    /// <summary>
+    /// The context property naming the recipient (the pacing partition within the sending account, see
+    /// <see cref="ChannelResilienceOptions.RecipientInterval"/>), for example the customer's phone number.
+    /// </summary>
+    public static readonly ResiliencePropertyKey<string> Recipient = new("SocialCare.Recipient");
 
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.Ordinal);
@@ -90,7 +98,10 @@ public sealed class ChannelResiliencePipelineFactory
             ShouldHandle = args => IsFailure(args.Outcome, options, args.Context.CancellationToken),
         });
 
-        var limiter = new AccountRateLimiter(options.RateLimitPermits, options.RateLimitPeriod, options.RateLimitSafetyMargin, options.RateLimitMaxWait, _timeProvider);
+        var pacer = options.RecipientInterval > TimeSpan.Zero
+            ? new RecipientPacer(options.RecipientInterval + options.RateLimitSafetyMargin, options.RecipientBurst, _timeProvider)
+            : null;
+        var limiter = new AccountRateLimiter(options.RateLimitPermits, options.RateLimitPeriod, options.RateLimitSafetyMargin, options.RateLimitMaxWait, _timeProvider, pacer);
         builder.AddStrategy(_ => new AccountRateLimiterStrategy(limiter), new RateLimiterOptions());
         builder.AddTimeout(options.AttemptTimeout);
         return builder.Build();
@@ -168,6 +179,8 @@ public sealed class ChannelResiliencePipelineFactory
         Check(o.RateLimitPeriod > TimeSpan.Zero, nameof(o.RateLimitPeriod), o.RateLimitPeriod, "must be positive");
         Check(o.RateLimitMaxWait >= TimeSpan.Zero, nameof(o.RateLimitMaxWait), o.RateLimitMaxWait, "must not be negative");
         Check(o.RateLimitSafetyMargin >= TimeSpan.Zero && o.RateLimitSafetyMargin <= o.RateLimitPeriod, nameof(o.RateLimitSafetyMargin), o.RateLimitSafetyMargin, "must be between zero and the rate-limit period");
+        Check(o.RecipientInterval >= TimeSpan.Zero && o.RecipientInterval <= TimeSpan.FromDays(1), nameof(o.RecipientInterval), o.RecipientInterval, "must be between zero (no pacing) and 1 day");
+        Check(o.RecipientBurst is >= 1 and <= 10_000, nameof(o.RecipientBurst), o.RecipientBurst, "must be between 1 and 10,000");
     }
 
     private sealed class RateLimiterOptions : ResilienceStrategyOptions

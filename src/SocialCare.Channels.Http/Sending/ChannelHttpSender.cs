@@ -47,6 +47,10 @@ public sealed class ChannelHttpSender
     /// <param name="pipeline">The sending account's pipeline, from <see cref="ChannelResiliencePipelineFactory"/>.</param>
     /// <param name="client">The adapter's named client.</param>
     /// <param name="sendingAccount">The sending account (the rate-limit partition).</param>
+    /// <param name="recipient">
+    /// The recipient (the pacing partition within the account, see <see cref="ChannelResilienceOptions.RecipientInterval"/>);
+    /// null when the platform has no per-recipient limit or the recipient is not a single customer.
+    /// </param>
     /// <param name="createRequest">Creates the request; called once per attempt, as a request cannot be sent twice.</param>
     /// <param name="readResponse">Maps the final response and its body (success or platform error) to the result.</param>
     /// <param name="cancellationToken">Cancels the send; the only way this method throws.</param>
@@ -55,6 +59,7 @@ public sealed class ChannelHttpSender
         ResiliencePipeline<HttpResponseMessage> pipeline,
         HttpClient client,
         string sendingAccount,
+        string? recipient,
         Func<HttpRequestMessage> createRequest,
         Func<HttpResponseMessage, byte[], SendResult> readResponse,
         CancellationToken cancellationToken)
@@ -67,6 +72,7 @@ public sealed class ChannelHttpSender
 
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, sendingAccount);
+        context.Properties.Set(ChannelResiliencePipelineFactory.Recipient, recipient ?? string.Empty);
         try
         {
             using var response = await pipeline.ExecuteAsync(

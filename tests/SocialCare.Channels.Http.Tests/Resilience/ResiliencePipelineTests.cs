@@ -32,10 +32,15 @@ public sealed class ResiliencePipelineTests
     }
 
     /// <summary>Runs one call through the pipeline, advancing the fake clock in small steps until it finishes.</summary>
-    private async Task<HttpResponseMessage> Run(ResiliencePipeline<HttpResponseMessage> pipeline, Func<int, CancellationToken, Task<HttpResponseMessage>> platform, string account = "A")
+    private async Task<HttpResponseMessage> Run(ResiliencePipeline<HttpResponseMessage> pipeline, Func<int, CancellationToken, Task<HttpResponseMessage>> platform, string account = "A", string? recipient = null)
     {
         var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
         context.Properties.Set(ChannelResiliencePipelineFactory.SendingAccount, account);
+        if (recipient is not null)
+        {
+            context.Properties.Set(ChannelResiliencePipelineFactory.Recipient, recipient);
+        }
+
         try
         {
             var task = pipeline.ExecuteAsync(
@@ -320,9 +325,80 @@ public sealed class ResiliencePipelineTests
         Assert.Equal(TimeSpan.FromSeconds(2), Gaps()[0]);
     }
 
+    [Fact]
+    public async Task Execute_RecipientPacing_BurstGoesAtOnce_ThenOnePerInterval_OtherRecipientsUnaffected()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.RecipientInterval = TimeSpan.FromSeconds(6);
+            o.RecipientBurst = 2;
+            o.RateLimitMaxWait = TimeSpan.FromSeconds(10);
+            o.RateLimitSafetyMargin = TimeSpan.Zero;
+        }));
+        Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
+        var start = _time.GetUtcNow();
+
+        await Run(pipeline, Ok, "A", "alice");
+        await Run(pipeline, Ok, "A", "alice"); // the burst of two goes at once
+        await Run(pipeline, Ok, "A", "bob"); // another recipient of the same account is not held back
+        await Run(pipeline, Ok, "A", "alice"); // the third waits until the first interval has passed
+        await Run(pipeline, Ok, "A", "alice"); // and each later one a further interval
+
+        Assert.Equal([start, start, start], _attempts.Take(3));
+        Assert.Equal(start + TimeSpan.FromSeconds(6), _attempts[3]);
+        Assert.Equal(start + TimeSpan.FromSeconds(12), _attempts[4]);
+    }
+
+    [Fact]
+    public async Task Execute_RecipientPaceBeyondMaxWait_RefusedNamingAccountAndRecipientWithTheWait()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.RecipientInterval = TimeSpan.FromSeconds(6);
+            o.RateLimitMaxWait = TimeSpan.FromSeconds(2);
+            o.RateLimitSafetyMargin = TimeSpan.Zero;
+        }));
+        Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
+
+        await Run(pipeline, Ok, "A", "alice");
+        var refused = await Assert.ThrowsAsync<ChannelRateLimitedException>(() => Run(pipeline, Ok, "A", "alice"));
+        await Run(pipeline, Ok, "A"); // no recipient named: only the account limit applies
+        _time.Advance(TimeSpan.FromSeconds(6));
+        await Run(pipeline, Ok, "A", "alice");
+
+        Assert.Equal("A", refused.Account);
+        Assert.Equal("alice", refused.Recipient);
+        Assert.Equal(TimeSpan.FromSeconds(6), refused.RetryAfter);
+        Assert.Contains("RecipientInterval", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", refused.Message, StringComparison.Ordinal); // a customer's handle stays out of logs
+        Assert.Equal(3, _attempts.Count);
+    }
+
+    [Fact]
+    public void RecipientPacer_Sweep_ForgetsPairsBackAtAFullBurst_KeepsPairsStillPaced()
+    {
+        var pacer = new RecipientPacer(TimeSpan.FromSeconds(6), burst: 1, _time);
+        for (var i = 0; i < RecipientPacer.SweepEvery - 2; i++)
+        {
+            Assert.Equal(TimeSpan.Zero, pacer.TryTake("A", "one-off-" + i)); // each paced until 6 s from now
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(TimeSpan.Zero, pacer.TryTake("A", "paced")); // paced until 9 s
+        _time.Advance(TimeSpan.FromSeconds(4)); // 7 s: the one-offs are back at a full burst, "paced" is not
+
+        var wait = pacer.TryTake("A", "paced"); // the sweeping call
+
+        Assert.Equal(TimeSpan.FromSeconds(2), wait); // still paced: its state was kept
+        Assert.Equal(1, pacer.Count);
+        Assert.Equal(TimeSpan.Zero, pacer.TryTake("A", "one-off-0")); // a forgotten pair starts afresh
+    }
+
     [Theory]
     [InlineData(nameof(ChannelResilienceOptions.MaxRetryAttempts))]
     [InlineData(nameof(ChannelResilienceOptions.RateLimitPermits))]
+    [InlineData(nameof(ChannelResilienceOptions.RecipientInterval))]
+    [InlineData(nameof(ChannelResilienceOptions.RecipientBurst))]
     [InlineData(nameof(ChannelResilienceOptions.CircuitBreakerFailureRatio))]
     public void Create_SettingOutOfRange_ThrowsNamingTheSetting(string setting)
     {
@@ -332,6 +408,8 @@ public sealed class ResiliencePipelineTests
             {
                 case nameof(o.MaxRetryAttempts): o.MaxRetryAttempts = -1; break;
                 case nameof(o.RateLimitPermits): o.RateLimitPermits = 0; break;
+                case nameof(o.RecipientInterval): o.RecipientInterval = TimeSpan.FromSeconds(-1); break;
+                case nameof(o.RecipientBurst): o.RecipientBurst = 0; break;
                 default: o.CircuitBreakerFailureRatio = 2; break;
             }
         });

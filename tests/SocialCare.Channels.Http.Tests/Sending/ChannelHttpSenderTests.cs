@@ -29,7 +29,7 @@ public sealed class ChannelHttpSenderTests
             : SendResult.Failed(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), "platform error", isRetryable: false);
 
     private Task<SendResult> Send(ChannelHttpSender sender, HttpClient client, ResiliencePipeline<HttpResponseMessage>? pipeline = null, CancellationToken cancellationToken = default) =>
-        sender.SendAsync(pipeline ?? ResiliencePipeline<HttpResponseMessage>.Empty, client, "account-1", () => new HttpRequestMessage(HttpMethod.Post, Url), Read, cancellationToken).AsTask();
+        sender.SendAsync(pipeline ?? ResiliencePipeline<HttpResponseMessage>.Empty, client, "account-1", "recipient-1", () => new HttpRequestMessage(HttpMethod.Post, Url), Read, cancellationToken).AsTask();
 
     [Fact]
     public async Task SendAsync_Answer_IsReadWithItsBody()

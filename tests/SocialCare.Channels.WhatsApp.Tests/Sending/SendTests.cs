@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace SocialCare.Channels.WhatsApp.Sending;
@@ -197,6 +198,32 @@ public sealed class SendTests : IDisposable
         Assert.True(failed.IsRetryable);
         Assert.Equal(TimeSpan.FromSeconds(4) + TimeSpan.FromMilliseconds(5), failed.RetryAfter); // the window plus the default safety margin
         Assert.Single(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_PairRateLimit_TenToOneCustomerGoAtOnce_TheEleventhIsHeldBackWhileOthersProceed()
+    {
+        var options = _host.Services.GetRequiredService<IOptionsMonitor<WhatsAppOptions>>().Get("bwa");
+        Assert.Equal(TimeSpan.FromSeconds(6), options.Resilience.RecipientInterval);
+        Assert.Equal(10, options.Resilience.RecipientBurst);
+        _handler.Respond(HttpStatusCode.OK, """{"messages":[{"id":"wamid.pair"}]}""");
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.IsType<SendSucceeded>(await _host.Adapter.SendAsync(Message(), CancellationToken.None));
+        }
+
+        // The 11th to the same customer would have to wait 6 s (WhatsApp error 131056 otherwise); beyond the 5 s
+        // RateLimitMaxWait it is handed back, retryable after the wait, without calling Graph.
+        var held = Assert.IsType<SendFailed>(await _host.Adapter.SendAsync(Message(), CancellationToken.None));
+        var other = await _host.Adapter.SendAsync(Message() with { Recipient = new ContactHandle(ChannelKind.WhatsApp, "2222222222222") }, CancellationToken.None);
+
+        Assert.Equal("rate-limited", held.ErrorCode);
+        Assert.True(held.IsRetryable);
+        Assert.Equal(TimeSpan.FromSeconds(6) + TimeSpan.FromMilliseconds(5), held.RetryAfter);
+        Assert.IsType<SendSucceeded>(other);
+        Assert.Equal(11, _handler.Requests.Count);
+        Assert.Equal(10, _handler.Requests.Count(r => r.Body.Contains("1111111111111", StringComparison.Ordinal)));
     }
 
     [Fact]
