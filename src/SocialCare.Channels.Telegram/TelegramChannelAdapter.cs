@@ -32,6 +32,12 @@ namespace SocialCare.Channels.Telegram;
 /// customer, and a public reply goes to the group of the message it answers.
 /// </para>
 /// <para>
+/// A button press is answered through the webhook's HTTP response: its <see cref="WebhookEvents"/> carries
+/// <see cref="WebhookEvents.Response"/> <c>{"method":"answerCallbackQuery","callback_query_id":…}</c>, which the host
+/// sends once the press is stored, so the client stops its loading indicator (unless
+/// <see cref="TelegramOptions.AnswerCallbackQueries"/> is off).
+/// </para>
+/// <para>
 /// Sending: one message per call through <c>POST {ApiBaseUrl}bot{token}/{method}</c> with a JSON body:
 /// <c>sendMessage</c> for text, <c>sendPhoto</c>, <c>sendVideo</c>, <c>sendAudio</c>, <c>sendDocument</c> (with the
 /// text as caption), <c>sendSticker</c> and <c>sendLocation</c> for one attachment. The reply target becomes
@@ -178,7 +184,8 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
             request.Body.Span,
             new WorkspaceId(bot.WorkspaceId),
             new ChannelAccount(ChannelKind.Telegram, bot.EffectiveBotId),
-            _timeProvider.GetUtcNow());
+            _timeProvider.GetUtcNow(),
+            bot.AnswerCallbackQueries);
         if (result is WebhookEvents events && _logger.IsEnabled(LogLevel.Debug))
         {
             Log.WebhookParsed(_logger, bot.EffectiveBotId, events.InboundEvents.Count);

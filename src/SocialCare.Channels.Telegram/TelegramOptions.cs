@@ -36,6 +36,15 @@ public sealed class TelegramOptions
     public Uri ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
     /// <summary>
+    /// Whether a button press (<c>callback_query</c>) is answered in the webhook's HTTP response with
+    /// <c>{"method":"answerCallbackQuery","callback_query_id":…}</c>, once the press is stored, so the customer's client
+    /// stops showing a loading indicator on the button (the Bot API expects every callback query to be answered).
+    /// Default <see langword="true"/>. Set <see langword="false"/> when the host answers callback queries itself, for
+    /// example with a text or an alert; then the webhook's answer has no body.
+    /// </summary>
+    public bool AnswerCallbackQueries { get; set; } = true;
+
+    /// <summary>
     /// How sends from this bot are protected (timeout, retry, circuit breaker, rate limit). The rate limit is pre-set to
     /// Telegram's broadcast limit of 30 messages per second per bot; a 429's <c>parameters.retry_after</c> is honoured
     /// like a <c>Retry-After</c> header.

@@ -39,7 +39,48 @@ public abstract record WebhookResult
 
 /// <summary>The request was genuine and carried these events.</summary>
 /// <param name="InboundEvents">The normalized events, in the order the platform sent them.</param>
-public sealed record WebhookEvents(IReadOnlyList<InboundEvent> InboundEvents) : WebhookResult;
+public sealed record WebhookEvents(IReadOnlyList<InboundEvent> InboundEvents) : WebhookResult
+{
+    /// <summary>
+    /// What the host answers with once every event is durably accepted; null means an empty 200. It is not sent when
+    /// the request is dead-lettered or could not be stored.
+    /// </summary>
+    public WebhookResponse? Response { get; init; }
+}
+
+/// <summary>
+/// A body the host sends in its 200 answer to a webhook whose events were all accepted, for platforms that accept an
+/// answer in the webhook response, for example Telegram's <c>answerCallbackQuery</c> (one Bot API call whose result is
+/// not reported back).
+/// </summary>
+/// <param name="ContentType">The response content type, for example <c>application/json</c>. Not empty.</param>
+/// <param name="Body">The response body. Not empty.</param>
+/// <exception cref="ArgumentException">The content type or the body is null or empty.</exception>
+public sealed record WebhookResponse(string ContentType, string Body)
+{
+    private readonly string _contentType = NotEmpty(ContentType, nameof(ContentType));
+    private readonly string _body = NotEmpty(Body, nameof(Body));
+
+    /// <summary>The response content type, for example <c>application/json</c>. Not empty.</summary>
+    public string ContentType
+    {
+        get => _contentType;
+        init => _contentType = NotEmpty(value, nameof(ContentType));
+    }
+
+    /// <summary>The response body. Not empty.</summary>
+    public string Body
+    {
+        get => _body;
+        init => _body = NotEmpty(value, nameof(Body));
+    }
+
+    private static string NotEmpty(string value, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value, paramName);
+        return value;
+    }
+}
 
 /// <summary>A verification challenge the host answers with exactly this response.</summary>
 /// <param name="StatusCode">The HTTP status code.</param>

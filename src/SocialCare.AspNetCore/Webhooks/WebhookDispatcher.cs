@@ -136,7 +136,7 @@ internal sealed class WebhookDispatcher
                     return WebhookOutcome.Unparseable;
 
                 case WebhookEvents events:
-                    return await IngestAsync(response, request, channel, receivedAt, events.InboundEvents, cancellationToken).ConfigureAwait(false);
+                    return await IngestAsync(response, request, channel, receivedAt, events, cancellationToken).ConfigureAwait(false);
 
                 default:
                     throw new InvalidOperationException($"The {channel} adapter returned an unknown webhook result {result?.GetType().FullName ?? "null"}.");
@@ -174,9 +174,10 @@ internal sealed class WebhookDispatcher
         WebhookRequest request,
         ChannelKind channel,
         DateTimeOffset receivedAt,
-        IReadOnlyList<InboundEvent> events,
+        WebhookEvents result,
         CancellationToken cancellationToken)
     {
+        var events = result.InboundEvents;
         for (var i = 0; i < events.Count; i++)
         {
             try
@@ -198,6 +199,13 @@ internal sealed class WebhookDispatcher
 
         Log.Accepted(_logger, channel, request.RegistrationName, events.Count);
         response.StatusCode = StatusCodes.Status200OK;
+        if (result.Response is { } answer)
+        {
+            // Only now that every event is stored: a platform may act on the answer (Telegram runs it as a Bot API call).
+            response.ContentType = answer.ContentType;
+            await response.WriteAsync(answer.Body, cancellationToken).ConfigureAwait(false);
+        }
+
         return WebhookOutcome.Accepted;
     }
 

@@ -211,6 +211,14 @@ internal sealed class BotApiResponseParameters
     public long? MigrateToChatId { get; set; }
 }
 
+// Answering a webhook: the one Bot API call Telegram runs from the webhook's HTTP response.
+
+internal sealed class AnswerCallbackQueryRequest
+{
+    public string Method { get; set; } = "answerCallbackQuery";
+    public string CallbackQueryId { get; set; } = string.Empty;
+}
+
 #pragma warning restore CA2227
 #pragma warning restore CA1812
 
@@ -220,4 +228,5 @@ internal sealed class BotApiResponseParameters
 [JsonSerializable(typeof(TgUpdate))]
 [JsonSerializable(typeof(SendRequest))]
 [JsonSerializable(typeof(BotApiResponse))]
+[JsonSerializable(typeof(AnswerCallbackQueryRequest))]
 internal sealed partial class TelegramJsonContext : JsonSerializerContext;

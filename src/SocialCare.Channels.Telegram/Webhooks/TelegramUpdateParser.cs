@@ -19,8 +19,11 @@ internal static class TelegramUpdateParser
 
     private const string KnownContent = "text, photo, video, animation, video_note, audio, voice, document, sticker, venue, location, dice";
 
-    /// <summary>Parses the body; the first thing not understood makes it unparseable.</summary>
-    public static WebhookResult Parse(ReadOnlySpan<byte> body, WorkspaceId workspace, ChannelAccount channel, DateTimeOffset receivedAt)
+    /// <summary>
+    /// Parses the body; the first thing not understood makes it unparseable. With <paramref name="answerCallbackQueries"/>,
+    /// a button press carries the webhook answer <c>{"method":"answerCallbackQuery","callback_query_id":…}</c>.
+    /// </summary>
+    public static WebhookResult Parse(ReadOnlySpan<byte> body, WorkspaceId workspace, ChannelAccount channel, DateTimeOffset receivedAt, bool answerCallbackQueries)
     {
         TgUpdate? update;
         try
@@ -45,6 +48,7 @@ internal static class TelegramUpdateParser
         var context = new Context(workspace, channel, receivedAt, update.UpdateId.Value);
         InboundEvent? mapped;
         string? reason;
+        WebhookResponse? answer = null;
         if (update.Message is { } message)
         {
             mapped = MapMessage(message, context, out reason);
@@ -56,6 +60,10 @@ internal static class TelegramUpdateParser
         else if (update.CallbackQuery is { } callback)
         {
             mapped = MapCallback(callback, context, out reason);
+            if (mapped is not null && answerCallbackQueries)
+            {
+                answer = AnswerCallbackQuery(callback.Id!);
+            }
         }
         else if (update.MessageReaction is { } reaction)
         {
@@ -72,8 +80,16 @@ internal static class TelegramUpdateParser
                 "(it reads message, edited_message, callback_query, message_reaction and my_chat_member).");
         }
 
-        return mapped is null ? WebhookResult.Unparseable(reason!) : WebhookResult.Events([mapped]);
+        return mapped is null ? WebhookResult.Unparseable(reason!) : WebhookResult.Events([mapped]) with { Response = answer };
     }
+
+    /// <summary>
+    /// The webhook answer that stops the client's loading indicator on the pressed button: Telegram runs one Bot API
+    /// call given as the webhook's response (and does not report its result).
+    /// </summary>
+    private static WebhookResponse AnswerCallbackQuery(string callbackQueryId) => new(
+        "application/json",
+        JsonSerializer.Serialize(new AnswerCallbackQueryRequest { CallbackQueryId = callbackQueryId }, TelegramJsonContext.Default.AnswerCallbackQueryRequest));
 
     private static InboundMessage? MapMessage(TgMessage m, Context c, out string? reason)
     {
