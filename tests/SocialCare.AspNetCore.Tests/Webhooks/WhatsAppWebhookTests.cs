@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using SocialCare.Channels.Testing;
 using SocialCare.Storage;
 
 namespace SocialCare.AspNetCore.Webhooks;
