@@ -1,5 +1,6 @@
 using System.Text;
 using SocialCare;
+using SocialCare.Channels;
 using SocialCare.Storage;
 
 namespace CareInbox;
@@ -58,10 +59,17 @@ internal static class InboxApi
             });
         });
 
-        // POST /api/conversations/{id}/reply {"agent":"ana","text":"…"}: stored as Queued; the outbox sends it.
+        // POST /api/conversations/{id}/reply {"agent":"ana","text":"…"} or {"agent":"ana","template":{"name":…,"language":…,
+        // "parameters":[…]}}: stored as Queued; the outbox sends it. A template is what WhatsApp delivers after 24 hours.
         api.MapPost("/conversations/{id:guid}/reply", async (Guid id, ReplyRequest body, ICareInbox inbox, CancellationToken ct) =>
         {
-            var message = await inbox.ReplyAsync(Workspace, new ConversationId(id), new AgentReply { Agent = new AgentId(body.Agent ?? ""), Text = body.Text }, body.ExpectedVersion, ct);
+            var reply = new AgentReply
+            {
+                Agent = new AgentId(body.Agent ?? ""),
+                Text = body.Text,
+                Template = body.Template is { } t ? new MessageTemplate(t.Name ?? "", t.Language ?? "", t.Parameters ?? []) : null,
+            };
+            var message = await inbox.ReplyAsync(Workspace, new ConversationId(id), reply, body.ExpectedVersion, ct);
             return Results.Accepted($"/api/conversations/{id}", MessageDto.From(message));
         });
 
@@ -133,7 +141,10 @@ internal static class InboxApi
 }
 
 /// <summary>The body of a reply.</summary>
-internal sealed record ReplyRequest(string? Agent, string? Text, long? ExpectedVersion = null);
+internal sealed record ReplyRequest(string? Agent, string? Text, long? ExpectedVersion = null, TemplateRequest? Template = null);
+
+/// <summary>A pre-approved WhatsApp template to reply with: its name, language code and placeholder values.</summary>
+internal sealed record TemplateRequest(string? Name, string? Language, IReadOnlyList<string>? Parameters);
 
 /// <summary>The body of an assignment.</summary>
 internal sealed record AssignRequest(string? Agent, long? ExpectedVersion = null);
@@ -182,7 +193,8 @@ internal sealed record MessageDto(
     string? Text,
     DateTimeOffset SentAt,
     string? PlatformMessageId,
-    DeliveryDto? Delivery)
+    DeliveryDto? Delivery,
+    string? Template)
 {
     public static MessageDto From(Message m) => new(
         m.Id.Value,
@@ -193,7 +205,8 @@ internal sealed record MessageDto(
         m.Text,
         m.SentAt,
         m.PlatformMessageId,
-        m.Delivery is { } d ? new DeliveryDto(d.Status, d.UpdatedAt, d.FailureCode, d.FailureReason) : null);
+        m.Delivery is { } d ? new DeliveryDto(d.Status, d.UpdatedAt, d.FailureCode, d.FailureReason) : null,
+        m.Template?.Name);
 }
 
 /// <summary>Where an outbound message is: queued, sent, delivered, read or failed (with the platform's code and reason).</summary>

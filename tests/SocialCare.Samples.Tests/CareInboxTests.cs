@@ -68,6 +68,42 @@ public sealed class CareInboxTests
     }
 
     [Fact]
+    public async Task A_template_reply_is_stored_with_its_template_and_sent_through_the_stand_in()
+    {
+        await using var host = await CareInboxHost.StartAsync();
+        var id = (await host.DemoConversationsAsync())[0].GetProperty("id").GetString();
+
+        using var response = await host.Client.PostAsJsonAsync(
+            $"/api/conversations/{id}/reply",
+            new { agent = "ana", template = new { name = "order_update", language = "en_US", parameters = new[] { "A-1042" } } });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var queued = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("order_update", queued.GetProperty("template").GetString());
+        var messageId = queued.GetProperty("id").GetString();
+        var message = await CareInboxHost.EventuallyAsync(
+            async () => (await host.GetJsonAsync($"/api/conversations/{id}")).GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetString() == messageId),
+            reply => reply.GetProperty("delivery").GetProperty("status").GetString() != "queued",
+            "the template reply to leave the outbox");
+        Assert.Contains(message.GetProperty("delivery").GetProperty("status").GetString(), new[] { "sent", "delivered", "read" });
+    }
+
+    [Fact]
+    public async Task A_template_reply_with_text_too_is_400_naming_the_template()
+    {
+        await using var host = await CareInboxHost.StartAsync();
+        var id = (await host.DemoConversationsAsync())[0].GetProperty("id").GetString();
+
+        using var response = await host.Client.PostAsJsonAsync(
+            $"/api/conversations/{id}/reply",
+            new { agent = "ana", text = "and this", template = new { name = "order_update", language = "en_US" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("reply.Template", problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task An_empty_reply_is_400_naming_the_field_and_stores_nothing()
     {
         await using var host = await CareInboxHost.StartAsync();
