@@ -52,4 +52,7 @@ public sealed class InstagramChannelAdapter : IChannelAdapter
     /// <inheritdoc />
     public ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken) =>
         _core.SendAsync(message, cancellationToken);
+
+    /// <inheritdoc />
+    public SendFailed? CheckOutbound(OutboundMessage message) => _core.CheckOutbound(message);
 }

@@ -54,4 +54,7 @@ public sealed class MessengerChannelAdapter : IChannelAdapter
     /// <inheritdoc />
     public ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken) =>
         _core.SendAsync(message, cancellationToken);
+
+    /// <inheritdoc />
+    public SendFailed? CheckOutbound(OutboundMessage message) => _core.CheckOutbound(message);
 }

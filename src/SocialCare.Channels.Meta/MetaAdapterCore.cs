@@ -150,25 +150,22 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
         return result;
     }
 
+    public SendFailed? CheckOutbound(OutboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Prepare(message, out _, out _, out _);
+    }
+
     public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (Prepare(message, out var name, out var preparedOptions, out var preparedBody) is { } refused)
+        {
+            return refused;
+        }
+
+        var (options, body) = (preparedOptions!, preparedBody!);
         var accountId = message.Channel.AccountId;
-        var name = message.Channel.Kind == _platform.Kind
-            ? _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PageId, accountId, StringComparison.Ordinal))
-            : null;
-        if (name is null)
-        {
-            return SendResult.Failed("not-registered", $"{message.Channel} is not a registered {_platform.Name} account.", isRetryable: false);
-        }
-
-        var options = _options.Get(name);
-        var body = BuildRequest(message, options, out var refusalCode, out var refusal);
-        if (body is null)
-        {
-            return SendResult.Failed(refusalCode, refusal!, isRetryable: false);
-        }
-
         var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
         var url = new Uri(baseUrl, Uri.EscapeDataString(accountId) + "/messages");
         var pipeline = _pipelines.GetPipeline(_platform.Kind.Name + ":" + name, options.Resilience);
@@ -192,6 +189,25 @@ internal sealed class MetaAdapterCore<[DynamicallyAccessedMembers(DynamicallyAcc
         }
 
         return result;
+    }
+
+    /// <summary>Everything a send checks before calling Graph: the account is registered and the message can be built (window, tag).</summary>
+    private SendFailed? Prepare(OutboundMessage message, out string? name, out TOptions? options, out SendRequest? body)
+    {
+        var accountId = message.Channel.AccountId;
+        options = null;
+        body = null;
+        name = message.Channel.Kind == _platform.Kind
+            ? _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PageId, accountId, StringComparison.Ordinal))
+            : null;
+        if (name is null)
+        {
+            return SendResult.Failed("not-registered", $"{message.Channel} is not a registered {_platform.Name} account.", isRetryable: false);
+        }
+
+        options = _options.Get(name);
+        body = BuildRequest(message, options, out var refusalCode, out var refusal);
+        return body is null ? SendResult.Failed(refusalCode, refusal!, isRetryable: false) : null;
     }
 
     private SendRequest? BuildRequest(OutboundMessage message, TOptions options, out string refusalCode, out string? refusal)

@@ -196,12 +196,13 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
 
     private IEnumerable<TelegramOptions> Registered() => _registrations.Names.Select(_options.Get);
 
-    /// <inheritdoc />
-    public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    /// <summary>Everything a send checks before calling the Bot API: the bot is registered and the message can be built.</summary>
+    private SendFailed? Prepare(OutboundMessage message, out string? name, out SendRequest? body, out string? method)
     {
-        ArgumentNullException.ThrowIfNull(message);
         var botId = message.Channel.AccountId;
-        var name = message.Channel.Kind == ChannelKind.Telegram
+        body = null;
+        method = null;
+        name = message.Channel.Kind == ChannelKind.Telegram
             ? _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).EffectiveBotId, botId, StringComparison.Ordinal))
             : null;
         if (name is null)
@@ -209,12 +210,30 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
             return SendResult.Failed("not-registered", $"{message.Channel} is not a registered Telegram bot.", isRetryable: false);
         }
 
-        var options = _options.Get(name);
-        var body = BuildRequest(message, out var method, out var refusal);
-        if (body is null)
+        body = BuildRequest(message, out method, out var refusal);
+        return body is null ? SendResult.Failed("unsupported", refusal!, isRetryable: false) : null;
+    }
+
+    /// <inheritdoc />
+    public SendFailed? CheckOutbound(OutboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Prepare(message, out _, out _, out _);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (Prepare(message, out var name, out var prepared, out var method) is { } refused)
         {
-            return SendResult.Failed("unsupported", refusal!, isRetryable: false);
+            return refused;
         }
+
+        var body = prepared!;
+
+        var botId = message.Channel.AccountId;
+        var options = _options.Get(name!);
 
         // Built as text: the token holds a ':' that a relative Uri would read as a scheme. Never logged.
         var baseUrl = options.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.ApiBaseUrl.AbsoluteUri : options.ApiBaseUrl.AbsoluteUri + "/";

@@ -242,22 +242,25 @@ public sealed class TwilioChannelAdapter : IChannelAdapter
     }
 
     /// <inheritdoc />
+    public SendFailed? CheckOutbound(OutboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Prepare(message, out _, out _);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var number = message.Channel.AccountId;
-        var name = _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PhoneNumber, number, StringComparison.Ordinal));
-        if (message.Channel.Kind != ChannelKind.Sms || name is null)
+        if (Prepare(message, out var name, out var prepared) is { } refused)
         {
-            return SendResult.Failed("not-registered", $"{message.Channel} is not a registered Twilio number.", isRetryable: false);
+            return refused;
         }
 
-        var options = _options.Get(name);
-        var form = BuildForm(message, options, out var refusal);
-        if (form is null)
-        {
-            return SendResult.Failed("unsupported", refusal!, isRetryable: false);
-        }
+        var form = prepared!;
+
+        var number = message.Channel.AccountId;
+        var options = _options.Get(name!);
 
         var baseUrl = options.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.ApiBaseUrl : new Uri(options.ApiBaseUrl.AbsoluteUri + "/");
         var url = new Uri(baseUrl, $"2010-04-01/Accounts/{Uri.EscapeDataString(options.AccountSid)}/Messages.json");
@@ -283,6 +286,23 @@ public sealed class TwilioChannelAdapter : IChannelAdapter
         }
 
         return result;
+    }
+
+    /// <summary>Everything a send checks before calling Twilio: the number is registered and the message can be built.</summary>
+    private SendFailed? Prepare(OutboundMessage message, out string? name, out List<KeyValuePair<string, string>>? form)
+    {
+        var number = message.Channel.AccountId;
+        form = null;
+        name = message.Channel.Kind == ChannelKind.Sms
+            ? _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PhoneNumber, number, StringComparison.Ordinal))
+            : null;
+        if (name is null)
+        {
+            return SendResult.Failed("not-registered", $"{message.Channel} is not a registered Twilio number.", isRetryable: false);
+        }
+
+        form = BuildForm(message, _options.Get(name), out var refusal);
+        return form is null ? SendResult.Failed("unsupported", refusal!, isRetryable: false) : null;
     }
 
     private static List<KeyValuePair<string, string>>? BuildForm(OutboundMessage message, TwilioOptions options, out string? refusal)

@@ -297,29 +297,25 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
     }
 
     /// <inheritdoc />
+    public SendFailed? CheckOutbound(OutboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Prepare(message, out _, out _);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         cancellationToken.ThrowIfCancellationRequested();
+        if (Prepare(message, out var name, out var prepared) is { } refused)
+        {
+            return refused;
+        }
+
+        var body = prepared!;
         var phoneNumberId = message.Channel.AccountId;
-        var name = _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PhoneNumberId, phoneNumberId, StringComparison.Ordinal));
-        if (message.Channel.Kind != ChannelKind.WhatsApp || name is null)
-        {
-            return SendResult.Failed("not-registered", $"{message.Channel} is not a registered WhatsApp number.", isRetryable: false);
-        }
-
-        var options = _options.Get(name);
-        var body = BuildRequest(message, out var refusal);
-        if (body is null)
-        {
-            return SendResult.Failed("unsupported", refusal!, isRetryable: false);
-        }
-
-        if (message.Template is null && CheckServiceWindow(message, _timeProvider.GetUtcNow()) is { } closed)
-        {
-            return closed;
-        }
-
+        var options = _options.Get(name!);
         var baseUrl = options.GraphApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.GraphApiBaseUrl : new Uri(options.GraphApiBaseUrl.AbsoluteUri + "/");
         var url = new Uri(baseUrl, Uri.EscapeDataString(phoneNumberId) + "/messages");
         var pipeline = _pipelines.GetPipeline("whatsapp:" + name, options.Resilience);
@@ -343,6 +339,28 @@ public sealed class WhatsAppChannelAdapter : IChannelAdapter
         }
 
         return result;
+    }
+
+    /// <summary>Everything a send checks before calling Graph: the number is registered, the message can be built, the window.</summary>
+    private SendFailed? Prepare(OutboundMessage message, out string? name, out SendRequest? body)
+    {
+        var phoneNumberId = message.Channel.AccountId;
+        body = null;
+        name = message.Channel.Kind == ChannelKind.WhatsApp
+            ? _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).PhoneNumberId, phoneNumberId, StringComparison.Ordinal))
+            : null;
+        if (name is null)
+        {
+            return SendResult.Failed("not-registered", $"{message.Channel} is not a registered WhatsApp number.", isRetryable: false);
+        }
+
+        body = BuildRequest(message, out var refusal);
+        if (body is null)
+        {
+            return SendResult.Failed("unsupported", refusal!, isRetryable: false);
+        }
+
+        return message.Template is null ? CheckServiceWindow(message, _timeProvider.GetUtcNow()) : null;
     }
 
     private static SendRequest? BuildRequest(OutboundMessage message, out string? refusal)

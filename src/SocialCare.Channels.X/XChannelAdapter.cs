@@ -236,23 +236,44 @@ public sealed class XChannelAdapter : IChannelAdapter
     internal static string CrcResponseToken(string consumerSecret, string crcToken) =>
         SignaturePrefix + WebhookSignature.ComputeBase64(SignatureAlgorithm.HmacSha256, Encoding.UTF8.GetBytes(consumerSecret), Encoding.UTF8.GetBytes(crcToken));
 
-    /// <inheritdoc />
-    public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    /// <summary>Everything a send checks before calling X: the account is registered and the message can be built (its length as X counts it).</summary>
+    private SendFailed? Prepare(OutboundMessage message, out string? name, out Uri? url, out Func<HttpContent>? content)
     {
-        ArgumentNullException.ThrowIfNull(message);
         var userId = message.Channel.AccountId;
-        var name = _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).UserId, userId, StringComparison.Ordinal));
-        if (message.Channel.Kind != ChannelKind.X || name is null)
+        url = null;
+        content = null;
+        name = message.Channel.Kind == ChannelKind.X
+            ? _registrations.Names.FirstOrDefault(n => string.Equals(_options.Get(n).UserId, userId, StringComparison.Ordinal))
+            : null;
+        if (name is null)
         {
             return SendResult.Failed("not-registered", $"{message.Channel} is not a registered X account.", isRetryable: false);
         }
 
         var options = _options.Get(name);
         var baseUrl = options.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.ApiBaseUrl : new Uri(options.ApiBaseUrl.AbsoluteUri + "/");
-        if (!TryBuild(message, baseUrl, out var url, out var content, out var refusal))
+        return TryBuild(message, baseUrl, out url, out content, out var refusal) ? null : SendResult.Failed(refusal.Code, refusal.Reason, isRetryable: false);
+    }
+
+    /// <inheritdoc />
+    public SendFailed? CheckOutbound(OutboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Prepare(message, out _, out _, out _);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (Prepare(message, out var name, out var preparedUrl, out var preparedContent) is { } refused)
         {
-            return SendResult.Failed(refusal.Code, refusal.Reason, isRetryable: false);
+            return refused;
         }
+
+        var (url, content) = (preparedUrl!, preparedContent!);
+        var userId = message.Channel.AccountId;
+        var options = _options.Get(name!);
 
         var credentials = new OAuth1Credentials(options.ConsumerKey, options.ConsumerSecret, options.AccessToken, options.AccessTokenSecret);
         var pipeline = _pipelines.GetPipeline("x:" + name, options.Resilience);

@@ -54,7 +54,7 @@ public sealed class AgentReplyTests
     }
 
     [Fact]
-    public async Task WhatsAppAfterTheWindow_FreeFormReplyFailsWithTheReason_TemplateReplyReachesGraphApiAsTemplate()
+    public async Task WhatsAppAfterTheWindow_FreeFormReplyIsRefusedWithTheReason_TemplateReplyReachesGraphApiAsTemplate()
     {
         await using var host = await EndToEndHost.StartAsync();
         using (var response = await host.PostWebhookAsync(ChannelKind.WhatsApp, Fixtures.Bytes("whatsapp/bwa-message-text.json")))
@@ -65,13 +65,19 @@ public sealed class AgentReplyTests
         var conversation = await host.SingleConversationAsync(EndToEndHost.WhatsAppNumber);
         host.Time.Advance(TimeSpan.FromHours(25)); // the customer wrote at 2023-01-05 19:39:38Z: the window closed a day later
 
-        var freeForm = await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Text = "Still there?" });
-        Assert.Equal(1, await host.Dispatcher.DispatchDueAsync());
+        var before = await host.Inbox.GetAsync(EndToEndHost.Workspace, conversation.Id);
 
+        var refused = await Assert.ThrowsAsync<ReplyRefusedException>(async () =>
+            await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Text = "Still there?" }));
+
+        Assert.Equal("reply", refused.Field);
+        Assert.Equal(ChannelKind.WhatsApp, refused.Channel);
+        Assert.Equal("service-window-closed", refused.Code);
+        Assert.Contains("24-hour customer service window closed at 2023-01-06 19:39:38Z", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await host.Inbox.GetAsync(EndToEndHost.Workspace, conversation.Id)); // nothing stored
+        Assert.Equal(0, await host.Outbox.CountAsync(CancellationToken.None));
+        Assert.Equal(0, await host.Dispatcher.DispatchDueAsync());
         Assert.Empty(host.Platform.Requests);
-        var failed = await host.MessageAsync(freeForm);
-        Assert.Equal(DeliveryStatus.Failed, failed.Delivery?.Status);
-        Assert.Contains("24-hour customer service window closed at 2023-01-06 19:39:38Z", failed.Delivery?.FailureReason, StringComparison.Ordinal);
 
         var template = new MessageTemplate("order_update", "en_US", ["A-1042"]);
         var queued = await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Template = template });

@@ -31,4 +31,14 @@ public interface IChannelAdapter
     /// <param name="cancellationToken">Cancels the send.</param>
     /// <returns>The platform's id for the sent message, or why it failed.</returns>
     ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <see cref="SendAsync"/> would refuse <paramref name="message"/> now for a reason of its own, without
+    /// sending anything or calling the platform: an unregistered account, a text too long as the platform counts it, an
+    /// attachment it cannot send, a closed customer-service window. The engine asks before it stores an agent's reply,
+    /// so the agent learns at once instead of seeing a queued reply fail. The default says nothing is refused.
+    /// </summary>
+    /// <param name="message">The message as it would be sent.</param>
+    /// <returns>Null when the adapter would send it; otherwise the failure <see cref="SendAsync"/> would return.</returns>
+    SendFailed? CheckOutbound(OutboundMessage message) => null;
 }

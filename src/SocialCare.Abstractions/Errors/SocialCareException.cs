@@ -150,6 +150,32 @@ public class CareValidationException : SocialCareException
     public string Reason { get; }
 }
 
+/// <summary>
+/// A reply was refused before it was stored, because the conversation's channel adapter would refuse to send it now
+/// (<see cref="Channels.IChannelAdapter.CheckOutbound"/>): a closed customer-service window, a text too long as the
+/// platform counts it, a public reply without the post it answers. <see cref="CareValidationException.Field"/> is
+/// <c>reply</c>; <see cref="Code"/> is the adapter's failure code.
+/// </summary>
+public sealed class ReplyRefusedException : CareValidationException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="channel">The channel kind whose adapter refused.</param>
+    /// <param name="code">The adapter's failure code, for example <c>service-window-closed</c>.</param>
+    /// <param name="reason">The adapter's readable reason.</param>
+    public ReplyRefusedException(ChannelKind channel, string? code, string reason)
+        : base("reply", $"the {channel} adapter would not send it: {reason}")
+    {
+        Channel = channel;
+        Code = code;
+    }
+
+    /// <summary>The channel kind whose adapter refused.</summary>
+    public ChannelKind Channel { get; }
+
+    /// <summary>The adapter's failure code, when it gave one.</summary>
+    public string? Code { get; }
+}
+
 /// <summary>An inbound event from a channel adapter was refused; nothing was stored.</summary>
 public sealed class InvalidInboundEventException : CareValidationException
 {

@@ -201,6 +201,40 @@ public abstract class ChannelSendSpecification<TFixture>(TFixture fixture) : Cha
         Assert.Single(server.Requests);
     }
 
+    /// <summary>
+    /// <see cref="IChannelAdapter.CheckOutbound"/> answers without calling the platform: nothing for the sample message
+    /// (and for a template outside the service window, where the platform has both), a not-retryable refusal for a text
+    /// over <see cref="ChannelCapabilities.MaxTextLength"/> (and for a free-form text outside the window, where there is
+    /// one) — the same code and reason <see cref="IChannelAdapter.SendAsync"/> then returns. The engine calls it before it
+    /// stores an agent's reply, so an adapter that leaves the default (refuse nothing) lets a reply be queued that can
+    /// only fail.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public virtual async Task CheckOutbound_RefusesWhatSendRefuses_WithoutCallingThePlatform()
+    {
+        var (adapter, server) = await Fixture.CreateSendingAdapterAsync(Ct);
+        var sample = Fixture.CreateSampleMessage();
+        var tooLong = sample with { Text = new string('a', adapter.Capabilities.MaxTextLength + 1) };
+
+        Assert.Null(adapter.CheckOutbound(sample));
+        var refused = adapter.CheckOutbound(tooLong);
+        Assert.True(refused is { IsRetryable: false }, $"CheckOutbound must refuse a text over MaxTextLength, not retryable; it answered {refused?.ToString() ?? "null"}.");
+        if (adapter.Capabilities.CustomerServiceWindow is not null)
+        {
+            Assert.NotNull(adapter.CheckOutbound(sample with { LastCustomerMessageAt = LongAgo, Template = null }));
+            if (adapter.Capabilities.SupportsTemplates)
+            {
+                Assert.Null(adapter.CheckOutbound(sample with { LastCustomerMessageAt = LongAgo, Text = null, Template = new MessageTemplate("hello_world", "en_US", []) }));
+            }
+        }
+
+        Assert.Empty(server.Requests);
+        var sent = Assert.IsType<SendFailed>(await SendAsync(adapter, tooLong), exactMatch: true);
+        Assert.Equal((refused!.ErrorCode, refused.Reason), (sent.ErrorCode, sent.Reason));
+        Assert.Empty(server.Requests);
+    }
+
     /// <summary>A send with an already cancelled token throws <see cref="OperationCanceledException"/> and the platform accepts nothing.</summary>
     /// <returns>A task.</returns>
     [Fact]

@@ -255,9 +255,9 @@ public sealed class RecordingChannelAdapter : IChannelAdapter
             {
                 result = handler(message);
             }
-            else if (message.Text is { } text && text.Length > Capabilities.MaxTextLength)
+            else if (CheckOutbound(message) is { } refused)
             {
-                result = SendResult.Failed("too-long", $"The text has {text.Length} characters; the limit is {Capabilities.MaxTextLength}.", isRetryable: false);
+                result = refused;
             }
             else
             {
@@ -271,6 +271,21 @@ public sealed class RecordingChannelAdapter : IChannelAdapter
         }
 
         return ValueTask.FromResult(result);
+    }
+
+    /// <summary>
+    /// Refuses a text longer than <see cref="ChannelCapabilities.MaxTextLength"/> (code <c>too-long</c>, not retryable), as
+    /// <see cref="SendAsync"/> does when no outcome is scripted and no <see cref="SendHandler"/> is set; scripted outcomes
+    /// and the handler apply only to sends.
+    /// </summary>
+    /// <param name="message">The message as it would be sent.</param>
+    /// <returns>Null, or the refusal.</returns>
+    public SendFailed? CheckOutbound(OutboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.Text is { } text && text.Length > Capabilities.MaxTextLength
+            ? SendResult.Failed("too-long", $"The text has {text.Length} characters; the limit is {Capabilities.MaxTextLength}.", isRetryable: false)
+            : null;
     }
 
     private WebhookResult Handle(WebhookRequest request)

@@ -20,7 +20,7 @@ internal sealed class CareInbox(
     WorkspaceSeeder seeder,
     SocialCareInstrumentation instrumentation,
     OutboxSignal outboxSignal,
-    ReplyCapabilities replyCapabilities,
+    ReplyPreflight replyPreflight,
     ILoggerFactory? loggerFactory = null) : ICareInbox
 {
     private readonly ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CareInbox>();
@@ -89,7 +89,6 @@ internal sealed class CareInbox(
         var (_, message) = await ChangeAsync(workspaceId, conversationId, expectedVersion, async (session, c, now, events) =>
         {
             ConversationTransitions.EnsureCanReply(c);
-            replyCapabilities.Check(c, reply);
             var message = NewMessage(c, now, MessageDirection.Outbound, MessageAuthor.ForAgent(reply.Agent), reply.Text) with
             {
                 Attachments = reply.Attachments,
@@ -97,6 +96,7 @@ internal sealed class CareInbox(
                 ReplyToPlatformMessageId = reply.ReplyToPlatformMessageId,
                 Delivery = new DeliveryState(DeliveryStatus.Queued, now),
             };
+            replyPreflight.Check(c, reply, message);
             await session.TryInsertMessageAsync(message, cancellationToken).ConfigureAwait(false);
             await session.EnqueueOutboxAsync(new OutboxEntry { WorkspaceId = workspaceId, MessageId = message.Id, DueAt = now }, cancellationToken).ConfigureAwait(false);
             var updated = c with

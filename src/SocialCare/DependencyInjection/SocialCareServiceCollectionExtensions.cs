@@ -49,7 +49,7 @@ public static class SocialCareServiceCollectionExtensions
             services.TryAddSingleton<ThreadStep>();
             services.TryAddSingleton<AppendStep>();
             services.TryAddSingleton<ICareIngestor, IngestionPipeline>();
-            services.TryAddSingleton<ReplyCapabilities>();
+            services.TryAddSingleton<ReplyPreflight>();
             services.TryAddSingleton<ICareInbox, CareInbox>();
             services.AddOptions<OutboxOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());

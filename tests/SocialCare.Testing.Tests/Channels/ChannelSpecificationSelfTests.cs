@@ -81,6 +81,7 @@ public enum Flaws
     RetriesWithoutWaiting = 32,
     RetriesRefusals = 64,
     HasNoCapabilities = 128,
+    NoOutboundCheck = 256,
 }
 
 /// <summary>
@@ -100,13 +101,17 @@ internal sealed class ReferenceHttpAdapter(RecordingChannelAdapter webhooks, Htt
             ? throw new JsonException("garbage")
             : webhooks.HandleAsync(request, cancellationToken);
 
+    public SendFailed? CheckOutbound(OutboundMessage message) => flaws.HasFlag(Flaws.NoOutboundCheck) ? null : Refusal(message);
+
     public async ValueTask<SendResult> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (message.Text is not { Length: > 0 } text || (text.Length > Capabilities.MaxTextLength && !flaws.HasFlag(Flaws.IgnoresMaxTextLength)))
+        if (Refusal(message) is { } refused)
         {
-            return SendResult.Failed("too-long", $"The text must have 1 to {Capabilities.MaxTextLength} characters.", isRetryable: false);
+            return refused;
         }
+
+        var text = message.Text!;
 
         for (var attempt = 1; ; attempt++)
         {
@@ -126,6 +131,11 @@ internal sealed class ReferenceHttpAdapter(RecordingChannelAdapter webhooks, Htt
             }
         }
     }
+
+    private SendFailed? Refusal(OutboundMessage message) =>
+        message.Text is not { Length: > 0 } text || (text.Length > Capabilities.MaxTextLength && !flaws.HasFlag(Flaws.IgnoresMaxTextLength))
+            ? SendResult.Failed("too-long", $"The text must have 1 to {Capabilities.MaxTextLength} characters.", isRetryable: false)
+            : null;
 
     private async Task<SendResult> SendOnceAsync(string to, string text, CancellationToken cancellationToken)
     {

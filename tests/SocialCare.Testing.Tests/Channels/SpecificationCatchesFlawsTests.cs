@@ -19,10 +19,11 @@ public sealed class SpecificationCatchesFlawsTests
     [InlineData(Flaws.DropsRetryAfter, false, "Send_ThrottledWithRetryAfter_IsRetryableWithTheWaitOrWaitedFor")]
     [InlineData(Flaws.RetriesWithoutWaiting, true, "Send_ThrottledWithRetryAfter_IsRetryableWithTheWaitOrWaitedFor")]
     [InlineData(Flaws.RetriesRefusals, false, "Send_Refused_IsNotRetryableFailure")]
+    [InlineData(Flaws.NoOutboundCheck, false, "CheckOutbound_RefusesWhatSendRefuses_WithoutCallingThePlatform")]
     public async Task Fact_FailsForTheFlaw(Flaws flaws, bool retriesInternally, string fact)
     {
         await using var fixture = new FlawedFixture(flaws, retriesInternally);
-        object suite = fact.StartsWith("Send_", StringComparison.Ordinal) ? new FlawedSendSuite(fixture) : new FlawedWebhookSuite(fixture);
+        object suite = fact.StartsWith("Send_", StringComparison.Ordinal) || fact.StartsWith("CheckOutbound_", StringComparison.Ordinal) ? new FlawedSendSuite(fixture) : new FlawedWebhookSuite(fixture);
         var method = suite.GetType().GetMethod(fact, BindingFlags.Public | BindingFlags.Instance)!;
 
         var failure = await Record.ExceptionAsync(() => (Task)method.Invoke(suite, null)!);

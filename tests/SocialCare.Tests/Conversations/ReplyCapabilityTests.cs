@@ -78,6 +78,31 @@ public sealed class ReplyCapabilityTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ReplyAsync_AdapterWouldRefuseItNow_ThrowsReplyRefusedWithItsCodeAndReason_AndStoresNothing()
+    {
+        var conversation = await _host.ReceiveAsync("in-1");
+        _host.Advance(TimeSpan.FromDays(2));
+        _whatsApp.OnCheck = m => m.LastCustomerMessageAt < _host.Now - TimeSpan.FromHours(24)
+            ? SendResult.Failed("service-window-closed", "The 24-hour customer service window closed.", isRetryable: false)
+            : null;
+        var snapshot = await _host.SnapshotAsync();
+
+        var ex = await Assert.ThrowsAsync<ReplyRefusedException>(async () =>
+            await _host.Inbox.ReplyAsync(CareHost.Acme, conversation.Id, new AgentReply { Agent = Ana, Text = "Still there?", ReplyToPlatformMessageId = "in-1" }));
+
+        Assert.Equal("reply", ex.Field);
+        Assert.Equal(ChannelKind.WhatsApp, ex.Channel);
+        Assert.Equal("service-window-closed", ex.Code);
+        Assert.Equal("reply: the whatsapp adapter would not send it: The 24-hour customer service window closed.", ex.Message);
+        Assert.Equal(snapshot, await _host.SnapshotAsync());
+        var draft = Assert.Single(_whatsApp.Checked);
+        Assert.Equal((conversation.WorkspaceId, conversation.Channel, conversation.Handle, conversation.Visibility), (draft.WorkspaceId, draft.Channel, draft.Recipient, draft.Visibility));
+        Assert.Equal(conversation.LastCustomerMessageAt, draft.LastCustomerMessageAt);
+        Assert.Equal(("Still there?", "in-1"), (draft.Text, draft.ReplyToPlatformMessageId));
+        Assert.Empty(_whatsApp.Sent);
+    }
+
+    [Fact]
     public async Task ReplyAsync_WithinTheChannelsLimits_IsQueued()
     {
         var conversation = await _host.ReceiveAsync("in-1");

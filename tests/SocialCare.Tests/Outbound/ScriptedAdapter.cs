@@ -15,6 +15,18 @@ public sealed class ScriptedAdapter(ChannelKind kind) : IChannelAdapter
 
     public ConcurrentQueue<OutboundMessage> Sent { get; } = new();
 
+    /// <summary>Every message <see cref="CheckOutbound"/> was asked about.</summary>
+    public ConcurrentQueue<OutboundMessage> Checked { get; } = new();
+
+    /// <summary>What <see cref="CheckOutbound"/> answers (default: nothing refused).</summary>
+    public Func<OutboundMessage, SendFailed?>? OnCheck { get; set; }
+
+    public SendFailed? CheckOutbound(OutboundMessage message)
+    {
+        Checked.Enqueue(message);
+        return OnCheck?.Invoke(message);
+    }
+
     /// <summary>Runs on each send, after it is recorded (to simulate what happens next, such as a store failure).</summary>
     public Action? OnSend { get; set; }
 
