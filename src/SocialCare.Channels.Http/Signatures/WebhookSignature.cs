@@ -91,14 +91,9 @@ public static class WebhookSignature
     /// <returns>True when the signature is present and right.</returns>
     public static bool VerifyBase64(SignatureAlgorithm algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, string? signature)
     {
-        if (signature is null)
-        {
-            return false;
-        }
-
         var size = HashSize(algorithm);
         Span<byte> given = stackalloc byte[MaxHashSize + 3];
-        if (!Convert.TryFromBase64String(signature.Trim(), given, out var written) || written != size)
+        if (!TryDecodeBase64(signature, size, given))
         {
             return false;
         }
@@ -151,14 +146,9 @@ public static class WebhookSignature
     public static bool VerifyBase64(SignatureAlgorithm algorithm, string secret, ReadOnlySpan<byte> data, string? signature)
     {
         ArgumentNullException.ThrowIfNull(secret);
-        if (signature is null)
-        {
-            return false;
-        }
-
         var size = HashSize(algorithm);
         Span<byte> given = stackalloc byte[MaxHashSize + 3];
-        if (!Convert.TryFromBase64String(signature.Trim(), given, out var written) || written != size)
+        if (!TryDecodeBase64(signature, size, given))
         {
             return false;
         }
@@ -216,6 +206,10 @@ public static class WebhookSignature
         pool.Add(hash);
         return written;
     }
+
+    /// <summary>Decodes a base64 signature of exactly <paramref name="size"/> bytes into <paramref name="given"/>; false when absent or malformed.</summary>
+    private static bool TryDecodeBase64(string? signature, int size, Span<byte> given) =>
+        signature is not null && Convert.TryFromBase64String(signature.Trim(), given, out var written) && written == size;
 
     private static int HashSize(SignatureAlgorithm algorithm) => algorithm switch
     {

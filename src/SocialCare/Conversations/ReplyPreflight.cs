@@ -1,4 +1,5 @@
 using SocialCare.Channels;
+using SocialCare.Outbound;
 
 namespace SocialCare.Conversations;
 
@@ -35,20 +36,7 @@ internal sealed class ReplyPreflight
         }
 
         CheckCapabilities(adapter.Capabilities, conversation, reply);
-        var draft = new OutboundMessage
-        {
-            WorkspaceId = conversation.WorkspaceId,
-            Channel = conversation.Channel,
-            Recipient = conversation.Handle,
-            MessageId = message.Id,
-            Text = message.Text,
-            Attachments = message.Attachments,
-            ReplyToPlatformMessageId = message.ReplyToPlatformMessageId,
-            Template = message.Template,
-            Visibility = conversation.Visibility,
-            LastCustomerMessageAt = conversation.LastCustomerMessageAt,
-        };
-        if (adapter.CheckOutbound(draft) is { } refused)
+        if (adapter.CheckOutbound(OutboundMessages.For(message, conversation)) is { } refused)
         {
             throw new ReplyRefusedException(conversation.Channel.Kind, refused.ErrorCode, refused.Reason);
         }

@@ -162,19 +162,7 @@ internal sealed class OutboxDispatcher : IOutboxDispatcher
             return;
         }
 
-        var outbound = new OutboundMessage
-        {
-            WorkspaceId = entry.WorkspaceId,
-            Channel = message.Channel,
-            Recipient = conversation.Handle,
-            MessageId = message.Id,
-            Text = message.Text,
-            Attachments = message.Attachments,
-            ReplyToPlatformMessageId = message.ReplyToPlatformMessageId,
-            Template = message.Template,
-            Visibility = conversation.Visibility,
-            LastCustomerMessageAt = conversation.LastCustomerMessageAt,
-        };
+        var outbound = OutboundMessages.For(message, conversation);
 
         if (!await _outbox.MarkSendStartedAsync(entry.WorkspaceId, entry.MessageId, Owner, _time.GetUtcNow(), ct).ConfigureAwait(false))
         {
