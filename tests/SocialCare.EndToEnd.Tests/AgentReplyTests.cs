@@ -57,12 +57,7 @@ public sealed class AgentReplyTests
     public async Task WhatsAppAfterTheWindow_FreeFormReplyIsRefusedWithTheReason_TemplateReplyReachesGraphApiAsTemplate()
     {
         await using var host = await EndToEndHost.StartAsync();
-        using (var response = await host.PostWebhookAsync(ChannelKind.WhatsApp, Fixtures.Bytes("whatsapp/bwa-message-text.json")))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-
-        var conversation = await host.SingleConversationAsync(EndToEndHost.WhatsAppNumber);
+        var conversation = await ReceiveAsync(host, ChannelKind.WhatsApp, "whatsapp/bwa-message-text.json", EndToEndHost.WhatsAppNumber);
         host.Time.Advance(TimeSpan.FromHours(25)); // the customer wrote at 2023-01-05 19:39:38Z: the window closed a day later
 
         var before = await host.Inbox.GetAsync(EndToEndHost.Workspace, conversation.Id);
@@ -112,12 +107,7 @@ public sealed class AgentReplyTests
     public async Task TelegramReply_ReachesBotApiAsSendMessage_AndIsSentWithPlatformId()
     {
         await using var host = await EndToEndHost.StartAsync();
-        using (var response = await host.PostWebhookAsync(ChannelKind.Telegram, Fixtures.Bytes("telegram/tlx-update-message-private-text.json")))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-
-        var conversation = await host.SingleConversationAsync(EndToEndHost.TelegramBot);
+        var conversation = await ReceiveAsync(host, ChannelKind.Telegram, "telegram/tlx-update-message-private-text.json", EndToEndHost.TelegramBot);
         var queued = await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Text = "Hi Waffle, how can we help?" });
         host.Platform.RespondWith(200, """{"ok":true,"result":{"message_id":6558,"from":{"id":123456789,"is_bot":true,"first_name":"Support"},"chat":{"id":218485655,"type":"private"},"date":1672948800,"text":"Hi Waffle, how can we help?"}}""");
 
@@ -141,13 +131,19 @@ public sealed class AgentReplyTests
     /// <summary>Stores the bwa-message-text webhook and queues an agent reply in its conversation.</summary>
     internal static async Task<Message> ReplyToWhatsAppCustomerAsync(EndToEndHost host, string text)
     {
-        using (var response = await host.PostWebhookAsync(ChannelKind.WhatsApp, Fixtures.Bytes("whatsapp/bwa-message-text.json")))
+        var conversation = await ReceiveAsync(host, ChannelKind.WhatsApp, "whatsapp/bwa-message-text.json", EndToEndHost.WhatsAppNumber);
+        return await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Text = text });
+    }
+
+    /// <summary>Posts a fixture webhook (answered 200) and returns the one conversation it opened on <paramref name="account"/>.</summary>
+    private static async Task<Conversation> ReceiveAsync(EndToEndHost host, ChannelKind kind, string fixture, ChannelAccount account)
+    {
+        using (var response = await host.PostWebhookAsync(kind, Fixtures.Bytes(fixture)))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var conversation = await host.SingleConversationAsync(EndToEndHost.WhatsAppNumber);
-        return await host.Inbox.ReplyAsync(EndToEndHost.Workspace, conversation.Id, new AgentReply { Agent = Agent, Text = text });
+        return await host.SingleConversationAsync(account);
     }
 
     /// <summary>A Graph API success answer for a WhatsApp send.</summary>
