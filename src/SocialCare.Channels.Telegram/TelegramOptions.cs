@@ -46,10 +46,17 @@ public sealed class TelegramOptions
 
     /// <summary>
     /// How sends from this bot are protected (timeout, retry, circuit breaker, rate limit). The rate limit is pre-set to
-    /// Telegram's broadcast limit of 30 messages per second per bot; a 429's <c>parameters.retry_after</c> is honoured
-    /// like a <c>Retry-After</c> header.
+    /// Telegram's broadcast limit of 30 messages per second per bot, and each customer's messages are paced to one per
+    /// second (Telegram asks bots not to send more than one message per second to a chat); a 429's
+    /// <c>parameters.retry_after</c> is honoured like a <c>Retry-After</c> header.
     /// </summary>
-    public ChannelResilienceOptions Resilience { get; } = new() { RateLimitPermits = 30, RateLimitPeriod = TimeSpan.FromSeconds(1) };
+    public ChannelResilienceOptions Resilience { get; } = new()
+    {
+        RateLimitPermits = 30,
+        RateLimitPeriod = TimeSpan.FromSeconds(1),
+        RecipientInterval = TimeSpan.FromSeconds(1),
+        RecipientBurst = 1,
+    };
 
     /// <summary>The bot id in effect: <see cref="BotId"/>, or the token's numeric prefix; empty when neither is usable.</summary>
     internal string EffectiveBotId => !string.IsNullOrEmpty(BotId) ? BotId : TokenBotId(BotToken) ?? string.Empty;

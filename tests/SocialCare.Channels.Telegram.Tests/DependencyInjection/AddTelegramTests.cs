@@ -84,5 +84,6 @@ public sealed class AddTelegramTests
         Assert.Equal(new Uri("https://api.telegram.org/"), options.ApiBaseUrl);
         Assert.Equal("123456789", options.EffectiveBotId);
         Assert.Equal(30, options.Resilience.RateLimitPermits);
+        Assert.Equal((TimeSpan.FromSeconds(1), 1), (options.Resilience.RecipientInterval, options.Resilience.RecipientBurst));
     }
 }

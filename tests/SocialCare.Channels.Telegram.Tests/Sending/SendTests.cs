@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace SocialCare.Channels.Telegram.Sending;
 
@@ -262,10 +263,33 @@ public sealed class SendTests : IDisposable
         });
 
         Assert.IsType<SendSucceeded>(await host.Adapter.SendAsync(Message(), CancellationToken.None));
-        var failed = Assert.IsType<SendFailed>(await host.Adapter.SendAsync(Message(), CancellationToken.None));
+        var other = Message() with { Recipient = new ContactHandle(ChannelKind.Telegram, "2222222") }; // not paced: the bot's own limit applies
+        var failed = Assert.IsType<SendFailed>(await host.Adapter.SendAsync(other, CancellationToken.None));
 
         Assert.Equal(("rate-limited", true, TimeSpan.FromSeconds(4) + TimeSpan.FromMilliseconds(5)), (failed.ErrorCode, failed.IsRetryable, failed.RetryAfter)); // window + default margin
         Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_SecondMessageToOneCustomerWithinASecond_IsPacedWhileAnotherCustomerIsNot()
+    {
+        using var handler = new RecordingHandler(() => default);
+        handler.Respond(HttpStatusCode.OK, SentOk);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero)); // the clock stands still between the sends
+        using var host = new TelegramHost(services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddHttpClient(TelegramSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+            services.Configure<TelegramOptions>("support", o => o.Resilience.RateLimitMaxWait = TimeSpan.Zero); // hand the wait back instead of waiting
+        });
+
+        Assert.IsType<SendSucceeded>(await host.Adapter.SendAsync(Message(), CancellationToken.None));
+        var paced = Assert.IsType<SendFailed>(await host.Adapter.SendAsync(Message(), CancellationToken.None));
+        var other = await host.Adapter.SendAsync(Message() with { Recipient = new ContactHandle(ChannelKind.Telegram, "2222222") }, CancellationToken.None);
+
+        Assert.Equal(("rate-limited", true, TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(5)), (paced.ErrorCode, paced.IsRetryable, paced.RetryAfter));
+        Assert.IsType<SendSucceeded>(other);
+        Assert.Equal(2, handler.Requests.Count);
     }
 
     [Fact]
