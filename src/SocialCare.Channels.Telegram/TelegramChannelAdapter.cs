@@ -34,7 +34,8 @@ namespace SocialCare.Channels.Telegram;
 /// <para>
 /// A button press is answered through the webhook's HTTP response: its <see cref="WebhookEvents"/> carries
 /// <see cref="WebhookEvents.Response"/> <c>{"method":"answerCallbackQuery","callback_query_id":…}</c>, which the host
-/// sends once the press is stored, so the client stops its loading indicator (unless
+/// sends once the press is stored (a press it cannot read, such as a game button, carries the same answer on its
+/// <see cref="WebhookUnparseable"/> and is answered once dead-lettered), so the client stops its loading indicator (unless
 /// <see cref="TelegramOptions.AnswerCallbackQueries"/> is off).
 /// </para>
 /// <para>

@@ -37,7 +37,8 @@ public sealed class TelegramOptions
 
     /// <summary>
     /// Whether a button press (<c>callback_query</c>) is answered in the webhook's HTTP response with
-    /// <c>{"method":"answerCallbackQuery","callback_query_id":…}</c>, once the press is stored, so the customer's client
+    /// <c>{"method":"answerCallbackQuery","callback_query_id":…}</c>, once the press is kept (stored, or dead-lettered
+    /// when it cannot be read, such as a game button), so the customer's client
     /// stops showing a loading indicator on the button (the Bot API expects every callback query to be answered).
     /// Default <see langword="true"/>. Set <see langword="false"/> when the host answers callback queries itself, for
     /// example with a text or an alert; then the webhook's answer has no body.

@@ -42,14 +42,15 @@ public abstract record WebhookResult
 public sealed record WebhookEvents(IReadOnlyList<InboundEvent> InboundEvents) : WebhookResult
 {
     /// <summary>
-    /// What the host answers with once every event is durably accepted; null means an empty 200. It is not sent when
-    /// the request is dead-lettered or could not be stored.
+    /// What the host answers with in its 200 once the request is durably kept: every event accepted, or the request
+    /// stored as a dead letter because the engine refused an event. Null means an empty 200. It is never sent when the
+    /// request could not be stored (the host answers 503 and the platform redelivers).
     /// </summary>
     public WebhookResponse? Response { get; init; }
 }
 
 /// <summary>
-/// A body the host sends in its 200 answer to a webhook whose events were all accepted, for platforms that accept an
+/// A body the host sends in its 200 answer to a webhook it has durably kept, for platforms that accept an
 /// answer in the webhook response, for example Telegram's <c>answerCallbackQuery</c> (one Bot API call whose result is
 /// not reported back).
 /// </summary>
@@ -95,4 +96,12 @@ public sealed record WebhookRejected(int StatusCode, string Reason) : WebhookRes
 
 /// <summary>The payload has a shape the adapter does not understand; the host dead-letters it.</summary>
 /// <param name="Reason">What was not understood.</param>
-public sealed record WebhookUnparseable(string Reason) : WebhookResult;
+public sealed record WebhookUnparseable(string Reason) : WebhookResult
+{
+    /// <summary>
+    /// What the host answers with in its 200 once the dead letter is stored, for a platform that still expects an
+    /// answer to a request SocialCare could not read (for example Telegram's <c>answerCallbackQuery</c> for a game
+    /// button); null means an empty 200. Never sent when the dead letter could not be stored.
+    /// </summary>
+    public WebhookResponse? Response { get; init; }
+}

@@ -132,7 +132,7 @@ internal sealed class WebhookDispatcher
                 case WebhookUnparseable unparseable:
                     var id = await DeadLetterAsync(request, channel, receivedAt, unparseable.Reason, cancellationToken).ConfigureAwait(false);
                     Log.Unparseable(_logger, channel, registration, id, unparseable.Reason);
-                    response.StatusCode = StatusCodes.Status200OK;
+                    await AnswerAsync(response, unparseable.Response, cancellationToken).ConfigureAwait(false);
                     return WebhookOutcome.Unparseable;
 
                 case WebhookEvents events:
@@ -192,21 +192,28 @@ internal sealed class WebhookDispatcher
                 var reason = $"Event {i + 1} of {events.Count} ({type}) was refused: {e.Message}";
                 var id = await DeadLetterAsync(request, channel, receivedAt, reason, cancellationToken).ConfigureAwait(false);
                 Log.InvalidEvent(_logger, channel, request.RegistrationName, i + 1, type, e.Field, id);
-                response.StatusCode = StatusCodes.Status200OK;
+                await AnswerAsync(response, result.Response, cancellationToken).ConfigureAwait(false);
                 return WebhookOutcome.Invalid;
             }
         }
 
         Log.Accepted(_logger, channel, request.RegistrationName, events.Count);
+        await AnswerAsync(response, result.Response, cancellationToken).ConfigureAwait(false);
+        return WebhookOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// The 200 for a request that is durably kept (stored or dead-lettered), with the adapter's answer if it gave one:
+    /// only now, because a platform may act on the answer (Telegram runs it as a Bot API call).
+    /// </summary>
+    private static async Task AnswerAsync(HttpResponse response, WebhookResponse? answer, CancellationToken cancellationToken)
+    {
         response.StatusCode = StatusCodes.Status200OK;
-        if (result.Response is { } answer)
+        if (answer is not null)
         {
-            // Only now that every event is stored: a platform may act on the answer (Telegram runs it as a Bot API call).
             response.ContentType = answer.ContentType;
             await response.WriteAsync(answer.Body, cancellationToken).ConfigureAwait(false);
         }
-
-        return WebhookOutcome.Accepted;
     }
 
     private async Task<Guid> DeadLetterAsync(WebhookRequest request, ChannelKind channel, DateTimeOffset receivedAt, string reason, CancellationToken cancellationToken)

@@ -59,10 +59,12 @@ internal static class TelegramUpdateParser
         }
         else if (update.CallbackQuery is { } callback)
         {
+            // Answered whether the press is stored or dead-lettered (a game button, a button without data): either
+            // way it is kept, and an unanswered press leaves the customer's button spinning.
             mapped = MapCallback(callback, context, out reason);
-            if (mapped is not null && answerCallbackQueries)
+            if (answerCallbackQueries && !string.IsNullOrEmpty(callback.Id))
             {
-                answer = AnswerCallbackQuery(callback.Id!);
+                answer = AnswerCallbackQuery(callback.Id);
             }
         }
         else if (update.MessageReaction is { } reaction)
@@ -80,7 +82,9 @@ internal static class TelegramUpdateParser
                 "(it reads message, edited_message, callback_query, message_reaction and my_chat_member).");
         }
 
-        return mapped is null ? WebhookResult.Unparseable(reason!) : WebhookResult.Events([mapped]) with { Response = answer };
+        return mapped is null
+            ? WebhookResult.Unparseable(reason!) with { Response = answer }
+            : WebhookResult.Events([mapped]) with { Response = answer };
     }
 
     /// <summary>

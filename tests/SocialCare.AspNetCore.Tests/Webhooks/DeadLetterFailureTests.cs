@@ -38,6 +38,21 @@ public sealed class DeadLetterFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_UnparseableWithResponseWhileDeadLettersCannotBeStored_Returns503WithoutTheResponse()
+    {
+        _host.TestAdapter.Verdict = _ => WebhookResult.Unparseable("callback_query 77 has no data")
+            with { Response = new WebhookResponse("application/json", "{\"method\":\"answerCallbackQuery\",\"callback_query_id\":\"77\"}") };
+        _deadLetters.Failing = true;
+
+        using var refused = await _host.Client.PostAsync("/webhooks/test", new ByteArrayContent([1, 2, 3]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.DoesNotContain("answerCallbackQuery", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        _deadLetters.Failing = false;
+        Assert.Empty(await _host.DeadLettersAsync());
+    }
+
+    [Fact]
     public async Task Post_AdapterThatThrows_KeepsTheRequestAsDeadLetterNamingTheError_AndAnswers200()
     {
         _host.TestAdapter.Verdict = _ => throw new FormatException("index out of range in the parser");

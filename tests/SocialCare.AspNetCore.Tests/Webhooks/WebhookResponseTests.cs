@@ -4,8 +4,9 @@ using System.Text;
 namespace SocialCare.AspNetCore.Webhooks;
 
 /// <summary>
-/// An adapter's <see cref="WebhookEvents.Response"/> (e.g. Telegram's answerCallbackQuery) is the body of the 200 only
-/// when every event was stored; a dead-lettered or failed request answers without it.
+/// An adapter's answer (<see cref="WebhookEvents.Response"/>, <see cref="WebhookUnparseable.Response"/>, e.g.
+/// Telegram's answerCallbackQuery) is the body of the 200 only once the request is kept: every event stored, or the
+/// request dead-lettered. A request that could not be stored answers 503 without it.
 /// </summary>
 public sealed class WebhookResponseTests : IAsyncLifetime
 {
@@ -63,16 +64,44 @@ public sealed class WebhookResponseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Post_EventRefusedAndDeadLettered_Answers200WithoutTheResponse()
+    public async Task Post_EventRefusedAndDeadLettered_Answers200WithTheResponse_AfterKeepingTheDeadLetter()
     {
         _host.TestAdapter.Verdict = _ => WebhookResult.Events([Message("m1", "fine"), Message("m2", text: null)]) with { Response = Answer };
 
         using var response = await _host.Client.PostAsync("/webhooks/test", new ByteArrayContent([1]));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(Encoding.UTF8.GetBytes(AnswerJson), await response.Content.ReadAsByteArrayAsync());
+        Assert.StartsWith("Event 2 of 2 (InboundMessage) was refused", Assert.Single(await _host.DeadLettersAsync()).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_UnparseableWithResponse_Answers200WithExactContentTypeAndBody_AfterKeepingTheDeadLetter()
+    {
+        _host.TestAdapter.Verdict = _ => WebhookResult.Unparseable("callback_query 77 has no data") with { Response = Answer };
+
+        using var response = await _host.Client.PostAsync("/webhooks/test", new ByteArrayContent([4, 2]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(Encoding.UTF8.GetBytes(AnswerJson), await response.Content.ReadAsByteArrayAsync());
+        var kept = Assert.Single(await _host.DeadLettersAsync());
+        Assert.Equal("callback_query 77 has no data", kept.Reason);
+        Assert.Equal([4, 2], kept.Body.ToArray());
+    }
+
+    [Fact]
+    public async Task Post_UnparseableWithoutResponse_Answers200WithEmptyBody()
+    {
+        _host.TestAdapter.Verdict = _ => WebhookResult.Unparseable("field 'kind' has unknown value 'poll'");
+
+        using var response = await _host.Client.PostAsync("/webhooks/test", new ByteArrayContent([1]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
         Assert.Null(response.Content.Headers.ContentType);
-        Assert.StartsWith("Event 2 of 2 (InboundMessage) was refused", Assert.Single(await _host.DeadLettersAsync()).Reason, StringComparison.Ordinal);
+        Assert.Single(await _host.DeadLettersAsync());
     }
 
     [Fact]

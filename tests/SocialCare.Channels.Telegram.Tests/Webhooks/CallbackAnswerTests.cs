@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace SocialCare.Channels.Telegram.Webhooks;
 
 /// <summary>
-/// A button press (<c>callback_query</c>) is answered through the webhook response with answerCallbackQuery; other
-/// updates, and bots with <see cref="TelegramOptions.AnswerCallbackQueries"/> off, have no response.
+/// A button press (<c>callback_query</c>) is answered through the webhook response with answerCallbackQuery, whether it
+/// is stored or dead-lettered; other updates, and bots with <see cref="TelegramOptions.AnswerCallbackQueries"/> off,
+/// have no response.
 /// </summary>
 public sealed class CallbackAnswerTests : IDisposable
 {
@@ -57,7 +58,7 @@ public sealed class CallbackAnswerTests : IDisposable
         if (!update.RootElement.TryGetProperty("update_id", out _))
         {
             // A bare Message (tlx-message-photo-caption-entities.json) is not an Update: dead-lettered, nothing answered.
-            Assert.IsType<WebhookUnparseable>(handled);
+            Assert.Null(Assert.IsType<WebhookUnparseable>(handled).Response);
             return;
         }
 
@@ -116,10 +117,41 @@ public sealed class CallbackAnswerTests : IDisposable
     }
 
     [Fact]
-    public async Task GameCallbackWithoutData_IsUnparseable_SoNothingIsAnswered()
+    public async Task GameCallbackWithoutData_IsUnparseable_AndStillAnswered_SoTheButtonStopsSpinning()
     {
         var body = Encoding.UTF8.GetBytes("""{"update_id":8,"callback_query":{"id":"77","from":{"id":42},"chat_instance":"1","game_short_name":"tetris"}}""");
 
-        Assert.IsType<WebhookUnparseable>(await _host.Handle(body));
+        var result = Assert.IsType<WebhookUnparseable>(await _host.Handle(body));
+
+        Assert.Contains("game_short_name 'tetris'", result.Reason, StringComparison.Ordinal);
+        AssertAnswers(result.Response, "77");
+    }
+
+    [Fact]
+    public async Task GameCallback_OptionOff_IsUnparseableWithoutAnswer()
+    {
+        using var host = new TelegramHost(s => s.Configure<TelegramOptions>("support", o => o.AnswerCallbackQueries = false));
+        var body = Encoding.UTF8.GetBytes("""{"update_id":8,"callback_query":{"id":"77","from":{"id":42},"chat_instance":"1","game_short_name":"tetris"}}""");
+
+        Assert.Null(Assert.IsType<WebhookUnparseable>(await host.Handle(body)).Response);
+    }
+
+    [Fact]
+    public async Task CallbackWithoutId_IsUnparseableWithoutAnswer()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"update_id":8,"callback_query":{"from":{"id":42},"chat_instance":"1","data":"x"}}""");
+
+        var result = Assert.IsType<WebhookUnparseable>(await _host.Handle(body));
+
+        Assert.Equal("The callback_query of update 8 has no id or no from.id.", result.Reason);
+        Assert.Null(result.Response);
+    }
+
+    [Fact]
+    public async Task UnparseableNonCallbackUpdate_HasNoAnswer()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"update_id":9,"poll":{"id":"5"}}""");
+
+        Assert.Null(Assert.IsType<WebhookUnparseable>(await _host.Handle(body)).Response);
     }
 }
