@@ -245,7 +245,7 @@ public sealed class TelegramChannelAdapter : IChannelAdapter
             pipeline,
             client,
             botId,
-            message.Recipient.ExternalId,
+            body.ChatId.ToString(CultureInfo.InvariantCulture), // paced per chat, as Telegram counts: a group for a public reply
             () => new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, TelegramJsonContext.Default.SendRequest) },
             (response, bytes) => ReadResult(response, bytes, body.ChatId),
             cancellationToken).ConfigureAwait(false);

@@ -47,8 +47,9 @@ public sealed class TelegramOptions
 
     /// <summary>
     /// How sends from this bot are protected (timeout, retry, circuit breaker, rate limit). The rate limit is pre-set to
-    /// Telegram's broadcast limit of 30 messages per second per bot, and each customer's messages are paced to one per
-    /// second (Telegram asks bots not to send more than one message per second to a chat); a 429's
+    /// Telegram's broadcast limit of 30 messages per second per bot, and the messages to each chat are paced to one per
+    /// second (Telegram asks bots not to send more than one message per second to a chat; a public reply's chat is the
+    /// group, shared by every customer in it); a 429's
     /// <c>parameters.retry_after</c> is honoured like a <c>Retry-After</c> header.
     /// </summary>
     public ChannelResilienceOptions Resilience { get; } = new()

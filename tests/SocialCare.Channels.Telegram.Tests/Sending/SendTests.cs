@@ -293,6 +293,37 @@ public sealed class SendTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_PublicRepliesToTwoCustomersInOneGroupWithinASecond_ArePacedAsOneChat()
+    {
+        using var handler = new RecordingHandler(() => default);
+        handler.Respond(HttpStatusCode.OK, """{"ok":true,"result":{"message_id":134547,"chat":{"id":-1001293752024,"type":"supergroup"},"date":1767268800}}""");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        using var host = new TelegramHost(services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddHttpClient(TelegramSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+            services.Configure<TelegramOptions>("support", o => o.Resilience.RateLimitMaxWait = TimeSpan.Zero);
+        });
+        OutboundMessage InGroup(string customer, int answering) => Message() with
+        {
+            Visibility = ConversationVisibility.Public,
+            Recipient = new ContactHandle(ChannelKind.Telegram, customer),
+            ReplyToPlatformMessageId = "-1001293752024:" + answering,
+        };
+
+        Assert.IsType<SendSucceeded>(await host.Adapter.SendAsync(InGroup("5964236329", 134546), CancellationToken.None));
+        var paced = Assert.IsType<SendFailed>(await host.Adapter.SendAsync(InGroup("7000000001", 134550), CancellationToken.None));
+        var privateChat = await host.Adapter.SendAsync(Message() with { Recipient = new ContactHandle(ChannelKind.Telegram, "7000000001") }, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(5));
+        var later = await host.Adapter.SendAsync(InGroup("7000000001", 134550), CancellationToken.None);
+
+        Assert.Equal(("rate-limited", true, TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(5)), (paced.ErrorCode, paced.IsRetryable, paced.RetryAfter));
+        Assert.IsType<SendSucceeded>(privateChat); // the same customer's private chat is another chat
+        Assert.IsType<SendSucceeded>(later);
+        Assert.Equal(3, handler.Requests.Count);
+    }
+
+    [Fact]
     public async Task SendAsync_UnregisteredBotOrTemplateOrTooMuch_RefusedWithoutCallingTelegram()
     {
         var image = new Attachment { Kind = AttachmentKind.Image, Url = new Uri("https://cdn.example/a.jpg") };
