@@ -24,8 +24,7 @@ namespace SocialCare.Benchmarks;
 /// <para>Each invocation handles a different payload: the fixture with its <c>wamid</c> replaced by a unique id of the
 /// same length and signed again, built in setup, so every message is new (no dedupe short cut). Floors:
 /// <see cref="FloorJsonDocument"/> parses the bytes into a <see cref="JsonDocument"/>; <see cref="FloorTypedParse"/>
-/// deserializes them into the adapter's own source-generated payload types.
-/// <see cref="WebhookToCommittedIntoGrowingStore"/> is the same work without emptying the store between iterations.</para>
+/// deserializes them into the adapter's own source-generated payload types.</para>
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(GcModes))]
@@ -45,9 +44,7 @@ public class WebhookBenchmarks
     private byte[][] _bodies = [];
     private string[] _signatures = [];
     private InboundEvent[] _parsed = [];
-    private string _template = "";
     private int _next;
-    private int _round;
 
     [GlobalSetup]
     public void BuildEngine()
@@ -68,19 +65,13 @@ public class WebhookBenchmarks
         _adapter = _services.GetRequiredService<WhatsAppChannelAdapter>();
         _ingestor = _services.GetRequiredService<ICareIngestor>();
 
-        _template = File.ReadAllText(FindFixture());
+        var template = File.ReadAllText(WebhookFixture.Path());
         _bodies = new byte[PayloadsPerIteration][];
         _signatures = new string[PayloadsPerIteration];
-        SignPayloads(round: 0);
-    }
-
-    /// <summary>Builds this iteration's payloads: the fixture with unique ids <c>wamid.{round}{i}</c>, each signed.</summary>
-    private void SignPayloads(int round)
-    {
         for (var i = 0; i < PayloadsPerIteration; i++)
         {
-            var id = $"wamid.{round:D5}{i:D7}".PadRight(FixtureId.Length, 'A');
-            _bodies[i] = Encoding.UTF8.GetBytes(_template.Replace(FixtureId, id, StringComparison.Ordinal));
+            var id = $"wamid.{i:D12}".PadRight(FixtureId.Length, 'A');
+            _bodies[i] = Encoding.UTF8.GetBytes(template.Replace(FixtureId, id, StringComparison.Ordinal));
             _signatures[i] = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), _bodies[i]));
         }
     }
@@ -92,25 +83,9 @@ public class WebhookBenchmarks
         _next = 0;
 
         // The customer's conversation exists: the measured webhooks join it, as most traffic does.
-        var seed = Encoding.UTF8.GetBytes(File.ReadAllText(FindFixture()));
+        var seed = Encoding.UTF8.GetBytes(File.ReadAllText(WebhookFixture.Path()));
         var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), seed));
         HandleAsync(seed, signature).AsTask().GetAwaiter().GetResult();
-    }
-
-    /// <summary>
-    /// The store is emptied only before the first iteration: each iteration adds 16,384 new messages (new ids, signed
-    /// here) to the same conversation, so later iterations run against a store of several hundred thousand messages.
-    /// </summary>
-    [IterationSetup(Target = nameof(WebhookToCommittedIntoGrowingStore))]
-    public void SetupGrowingStore()
-    {
-        if (_round == 0)
-        {
-            SetupWebhook();
-        }
-
-        SignPayloads(++_round);
-        _next = 0;
     }
 
     [IterationSetup(Targets = [nameof(FloorJsonDocument), nameof(FloorTypedParse), nameof(ReaderOnly), nameof(SignatureOnly), nameof(AdapterOnly)])]
@@ -175,31 +150,18 @@ public class WebhookBenchmarks
     }
 
     /// <summary>
-    /// <see cref="WebhookToCommitted"/> without emptying the store between iterations: what a host that has been
-    /// receiving for a while pays (larger indexes, and everything the store keeps collected along the way).
-    /// </summary>
-    /// <returns>The number of accepted events.</returns>
-    [Benchmark]
-    public ValueTask<int> WebhookToCommittedIntoGrowingStore()
-    {
-        var i = _next++;
-        return HandleAsync(_bodies[i], _signatures[i]);
-    }
-
-    /// <summary>
     /// Runs everything twice: with the workstation GC (a console app's default) and with the server GC (the default of an
-    /// ASP.NET Core app on several cores, which is where webhooks are received). No forced collection between
-    /// iterations (<c>GcForce = false</c>): the collections of what one iteration allocated and kept fall into the
-    /// measured time of a later one, as they would in a running host. With BenchmarkDotNet's default (a full collection
-    /// after every iteration, outside the measurement) the server GC's large gen0 budget meant that no collection ever
-    /// ran inside a measured iteration, so its figure left out the cost of collecting what the store retains.
+    /// ASP.NET Core app on several cores, which is where webhooks are received). BenchmarkDotNet collects between
+    /// iterations, outside the measured time; the server GC's gen0 budget is larger than what one iteration allocates, so
+    /// its <see cref="WebhookToCommitted"/> figure leaves out the collection of what the store keeps.
+    /// <see cref="WebhookSustainedBenchmarks"/> measures with those collections.
     /// </summary>
     private sealed class GcModes : ManualConfig
     {
         public GcModes()
         {
-            AddJob(Job.Default.WithInvocationCount(PayloadsPerIteration).WithUnrollFactor(1).WithGcServer(false).WithGcForce(false).WithId("WorkstationGC"));
-            AddJob(Job.Default.WithInvocationCount(PayloadsPerIteration).WithUnrollFactor(1).WithGcServer(true).WithGcForce(false).WithId("ServerGC"));
+            AddJob(Job.Default.WithInvocationCount(PayloadsPerIteration).WithUnrollFactor(1).WithGcServer(false).WithId("WorkstationGC"));
+            AddJob(Job.Default.WithInvocationCount(PayloadsPerIteration).WithUnrollFactor(1).WithGcServer(true).WithId("ServerGC"));
         }
     }
 
@@ -221,19 +183,5 @@ public class WebhookBenchmarks
         }
 
         return accepted;
-    }
-
-    private static string FindFixture()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "whatsapp", "bwa-message-text.json");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("No shared/fixtures/whatsapp/bwa-message-text.json above " + AppContext.BaseDirectory);
     }
 }
