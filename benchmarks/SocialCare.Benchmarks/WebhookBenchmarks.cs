@@ -4,9 +4,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using Microsoft.Extensions.DependencyInjection;
 using SocialCare.Channels;
-using SocialCare.Channels.WhatsApp;
 using SocialCare.Channels.WhatsApp.Webhooks;
 
 namespace SocialCare.Benchmarks;
@@ -33,14 +31,11 @@ public class WebhookBenchmarks
     /// <summary>Invocations per iteration, each one webhook.</summary>
     public const int PayloadsPerIteration = 16_384;
 
-    private const string Secret = "benchmark-app-secret";
-    private const string FixtureId = "wamid.nBgN6TUyN2k5NzAzM5kzNhUCABI8FDNFQjAxQkE5REI4NEUzQ5Y5QTNgAA==";
-    private static readonly Uri Url = new("https://care.example/webhooks/whatsapp");
+    private const string Secret = WebhookEngine.Secret;
+    private const string FixtureId = WebhookEngine.FixtureId;
 
     private readonly SwappableStore _store = new();
-    private ServiceProvider _services = null!;
-    private WhatsAppChannelAdapter _adapter = null!;
-    private ICareIngestor _ingestor = null!;
+    private WebhookEngine _engine = null!;
     private byte[][] _bodies = [];
     private string[] _signatures = [];
     private InboundEvent[] _parsed = [];
@@ -49,23 +44,9 @@ public class WebhookBenchmarks
     [GlobalSetup]
     public void BuildEngine()
     {
-        _services = new ServiceCollection()
-            .AddSocialCare(care => care
-                .UseStore(_ => _store)
-                .AddWhatsApp(o =>
-                {
-                    o.WorkspaceId = "bench";
-                    o.PhoneNumberId = "409552778964973";
-                    o.AppSecret = Secret;
-                    o.VerifyToken = "verify";
-                    o.AccessToken = "token";
-                }))
-            .Services
-            .BuildServiceProvider();
-        _adapter = _services.GetRequiredService<WhatsAppChannelAdapter>();
-        _ingestor = _services.GetRequiredService<ICareIngestor>();
+        _engine = new WebhookEngine(_store);
 
-        var template = File.ReadAllText(WebhookFixture.Path());
+        var template = File.ReadAllText(WebhookEngine.FixturePath());
         _bodies = new byte[PayloadsPerIteration][];
         _signatures = new string[PayloadsPerIteration];
         for (var i = 0; i < PayloadsPerIteration; i++)
@@ -79,13 +60,13 @@ public class WebhookBenchmarks
     [IterationSetup(Target = nameof(WebhookToCommitted))]
     public void SetupWebhook()
     {
-        _store.Reset(new Workspace { Id = new WorkspaceId("bench"), Name = "Benchmark" });
+        _store.Reset(WebhookEngine.Workspace);
         _next = 0;
 
         // The customer's conversation exists: the measured webhooks join it, as most traffic does.
-        var seed = Encoding.UTF8.GetBytes(File.ReadAllText(WebhookFixture.Path()));
+        var seed = Encoding.UTF8.GetBytes(File.ReadAllText(WebhookEngine.FixturePath()));
         var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), seed));
-        HandleAsync(seed, signature).AsTask().GetAwaiter().GetResult();
+        _engine.HandleAsync(seed, signature).AsTask().GetAwaiter().GetResult();
     }
 
     [IterationSetup(Targets = [nameof(FloorJsonDocument), nameof(FloorTypedParse), nameof(ReaderOnly), nameof(SignatureOnly), nameof(AdapterOnly)])]
@@ -98,19 +79,18 @@ public class WebhookBenchmarks
         _parsed = new InboundEvent[PayloadsPerIteration];
         for (var i = 0; i < PayloadsPerIteration; i++)
         {
-            var request = new WebhookRequest("POST", Url, [new("X-Hub-Signature-256", _signatures[i])], _bodies[i]);
-            _parsed[i] = ((WebhookEvents)_adapter.HandleAsync(request, CancellationToken.None).AsTask().GetAwaiter().GetResult()).InboundEvents[0];
+            _parsed[i] = ((WebhookEvents)_engine.Adapter.HandleAsync(WebhookEngine.Request(_bodies[i], _signatures[i]), CancellationToken.None).AsTask().GetAwaiter().GetResult()).InboundEvents[0];
         }
 
         _next = 0;
     }
 
     [GlobalCleanup]
-    public void DisposeEngine() => _services.Dispose();
+    public void DisposeEngine() => _engine.Dispose();
 
     /// <summary>Breakdown: ingesting the adapter's event alone (parsed in setup).</summary>
     [Benchmark]
-    public ValueTask<IngestResult> IngestOnly() => _ingestor.IngestAsync(_parsed[_next++]);
+    public ValueTask<IngestResult> IngestOnly() => _engine.Ingestor.IngestAsync(_parsed[_next++]);
 
     [Benchmark(Baseline = true)]
     public int FloorJsonDocument()
@@ -139,14 +119,14 @@ public class WebhookBenchmarks
     public ValueTask<WebhookResult> AdapterOnly()
     {
         var i = _next++;
-        return _adapter.HandleAsync(new WebhookRequest("POST", Url, [new("Content-Type", "application/json"), new("X-Hub-Signature-256", _signatures[i])], _bodies[i]), CancellationToken.None);
+        return _engine.Adapter.HandleAsync(WebhookEngine.Request(_bodies[i], _signatures[i]), CancellationToken.None);
     }
 
     [Benchmark]
     public ValueTask<int> WebhookToCommitted()
     {
         var i = _next++;
-        return HandleAsync(_bodies[i], _signatures[i]);
+        return _engine.HandleAsync(_bodies[i], _signatures[i]);
     }
 
     /// <summary>
@@ -163,25 +143,5 @@ public class WebhookBenchmarks
             AddJob(Job.Default.WithInvocationCount(PayloadsPerIteration).WithUnrollFactor(1).WithGcServer(false).WithId("WorkstationGC"));
             AddJob(Job.Default.WithInvocationCount(PayloadsPerIteration).WithUnrollFactor(1).WithGcServer(true).WithId("ServerGC"));
         }
-    }
-
-    private async ValueTask<int> HandleAsync(byte[] body, string signature)
-    {
-        var request = new WebhookRequest("POST", Url, [new("Content-Type", "application/json"), new("X-Hub-Signature-256", signature)], body);
-        var result = await _adapter.HandleAsync(request, CancellationToken.None).ConfigureAwait(false);
-        if (result is not WebhookEvents { InboundEvents: var events })
-        {
-            throw new InvalidOperationException($"The webhook was {result}.");
-        }
-
-        // Indexed, as the ASP.NET Core host does (a foreach over the interface would box its enumerator).
-        var accepted = 0;
-        for (var e = 0; e < events.Count; e++)
-        {
-            var outcome = await _ingestor.IngestAsync(events[e]).ConfigureAwait(false);
-            accepted += outcome.Outcome == IngestOutcome.Accepted ? 1 : throw new InvalidOperationException($"The message was {outcome.Outcome}.");
-        }
-
-        return accepted;
     }
 }

@@ -4,9 +4,6 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using Microsoft.Extensions.DependencyInjection;
-using SocialCare.Channels;
-using SocialCare.Channels.WhatsApp;
 using SocialCare.Channels.WhatsApp.Webhooks;
 using SocialCare.Storage;
 
@@ -36,16 +33,11 @@ public class WebhookSustainedBenchmarks
     /// <summary>Distinct customers the webhooks come from.</summary>
     public const int Customers = 2_000;
 
-    private const string Secret = "benchmark-app-secret";
-    private const string FixtureId = "wamid.nBgN6TUyN2k5NzAzM5kzNhUCABI8FDNFQjAxQkE5REI4NEUzQ5Y5QTNgAA==";
     private const string FixtureCustomer = "1111111111111";
-    private static readonly Uri Url = new("https://care.example/webhooks/whatsapp");
-    private static readonly byte[] Key = Encoding.UTF8.GetBytes(Secret);
+    private static readonly byte[] Key = Encoding.UTF8.GetBytes(WebhookEngine.Secret);
 
     private readonly InMemoryCareStore _store = new();
-    private ServiceProvider _services = null!;
-    private WhatsAppChannelAdapter _adapter = null!;
-    private ICareIngestor _ingestor = null!;
+    private WebhookEngine _engine = null!;
     private byte[][] _bodies = [];
     private string[] _signatures = [];
     private int _idAt;
@@ -56,25 +48,11 @@ public class WebhookSustainedBenchmarks
     [GlobalSetup]
     public void BuildEngine()
     {
-        _store.CreateWorkspaceAsync(new Workspace { Id = new WorkspaceId("bench"), Name = "Benchmark" }, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        _services = new ServiceCollection()
-            .AddSocialCare(care => care
-                .UseStore(_ => _store)
-                .AddWhatsApp(o =>
-                {
-                    o.WorkspaceId = "bench";
-                    o.PhoneNumberId = "409552778964973";
-                    o.AppSecret = Secret;
-                    o.VerifyToken = "verify";
-                    o.AccessToken = "token";
-                }))
-            .Services
-            .BuildServiceProvider();
-        _adapter = _services.GetRequiredService<WhatsAppChannelAdapter>();
-        _ingestor = _services.GetRequiredService<ICareIngestor>();
+        _store.CreateWorkspaceAsync(WebhookEngine.Workspace, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _engine = new WebhookEngine(_store);
 
-        var template = File.ReadAllBytes(WebhookFixture.Path());
-        _idAt = IndexOf(template, FixtureId, from: 0);
+        var template = File.ReadAllBytes(WebhookEngine.FixturePath());
+        _idAt = IndexOf(template, WebhookEngine.FixtureId, from: 0);
         _customerAt = [IndexOf(template, FixtureCustomer, from: 0), IndexOf(template, FixtureCustomer, from: IndexOf(template, FixtureCustomer, from: 0) + 1)];
         _bodies = new byte[PayloadsPerIteration][];
         _signatures = new string[PayloadsPerIteration];
@@ -106,30 +84,16 @@ public class WebhookSustainedBenchmarks
     }
 
     [GlobalCleanup]
-    public void DisposeEngine() => _services.Dispose();
+    public void DisposeEngine() => _engine.Dispose();
 
     [Benchmark(Baseline = true)]
     public object? FloorTypedParse() => JsonSerializer.Deserialize(_bodies[_next++], WhatsAppJsonContext.Default.WebhookPayload);
 
     [Benchmark]
-    public async ValueTask<int> WebhookToCommitted()
+    public ValueTask<int> WebhookToCommitted()
     {
         var i = _next++;
-        var request = new WebhookRequest("POST", Url, [new("Content-Type", "application/json"), new("X-Hub-Signature-256", _signatures[i])], _bodies[i]);
-        var result = await _adapter.HandleAsync(request, CancellationToken.None).ConfigureAwait(false);
-        if (result is not WebhookEvents { InboundEvents: var events })
-        {
-            throw new InvalidOperationException($"The webhook was {result}.");
-        }
-
-        var accepted = 0;
-        for (var e = 0; e < events.Count; e++)
-        {
-            var outcome = await _ingestor.IngestAsync(events[e]).ConfigureAwait(false);
-            accepted += outcome.Outcome == IngestOutcome.Accepted ? 1 : throw new InvalidOperationException($"The message was {outcome.Outcome}.");
-        }
-
-        return accepted;
+        return _engine.HandleAsync(_bodies[i], _signatures[i]);
     }
 
     /// <summary>Writes <paramref name="value"/> as <paramref name="digits"/> ASCII digits at <paramref name="at"/>.</summary>
