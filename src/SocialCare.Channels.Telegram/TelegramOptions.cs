@@ -47,10 +47,11 @@ public sealed class TelegramOptions
 
     /// <summary>
     /// How sends from this bot are protected (timeout, retry, circuit breaker, rate limit). The rate limit is pre-set to
-    /// Telegram's broadcast limit of 30 messages per second per bot, and the messages to each chat are paced to one per
-    /// second (Telegram asks bots not to send more than one message per second to a chat; a public reply's chat is the
-    /// group, shared by every customer in it); a 429's
-    /// <c>parameters.retry_after</c> is honoured like a <c>Retry-After</c> header.
+    /// Telegram's broadcast limit of 30 messages per second per bot; the messages to each private chat are paced to one
+    /// per second (Telegram asks bots not to send more than one message per second to a chat), and those to each group
+    /// (a negative chat id: a public reply's chat, shared by every customer in it) to one per 3 seconds, so at most 20 a
+    /// minute, Telegram's limit for a bot in one group. A 429's <c>parameters.retry_after</c> is honoured like a
+    /// <c>Retry-After</c> header.
     /// </summary>
     public ChannelResilienceOptions Resilience { get; } = new()
     {
@@ -58,6 +59,9 @@ public sealed class TelegramOptions
         RateLimitPeriod = TimeSpan.FromSeconds(1),
         RecipientInterval = TimeSpan.FromSeconds(1),
         RecipientBurst = 1,
+        GroupInterval = TimeSpan.FromSeconds(3),
+        GroupBurst = 1,
+        IsGroupRecipient = static chatId => chatId.StartsWith('-'),
     };
 
     /// <summary>The bot id in effect: <see cref="BotId"/>, or the token's numeric prefix; empty when neither is usable.</summary>

@@ -16,19 +16,27 @@ internal sealed class AccountRateLimiter(int permits, TimeSpan period, TimeSpan 
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly TimeSpan _span = period + margin;
 
+    /// <summary>The pace of group recipients (<see cref="IsGroup"/>), instead of the per-recipient one; null when none.</summary>
+    public RecipientPacer? GroupPacer { get; init; }
+
+    /// <summary>Whether a recipient is a group; only consulted when <see cref="GroupPacer"/> is set.</summary>
+    public Func<string, bool>? IsGroup { get; init; }
+
     /// <summary>
-    /// Takes a slot, first the recipient's (when paced and <paramref name="recipient"/> is known), then the account's,
-    /// waiting up to the configured limit for each; throws <see cref="ChannelRateLimitedException"/> beyond it.
+    /// Takes a slot, first the recipient's (when paced and <paramref name="recipient"/> is known: a group's pace for a
+    /// group, else the per-recipient pace), then the account's, waiting up to the configured limit for each; throws
+    /// <see cref="ChannelRateLimitedException"/> beyond it.
     /// </summary>
     public async ValueTask AcquireAsync(string account, string? recipient, CancellationToken cancellationToken)
     {
-        if (pacer is not null && !string.IsNullOrEmpty(recipient))
+        var paceBy = string.IsNullOrEmpty(recipient) ? null : GroupPacer is not null && IsGroup!(recipient) ? GroupPacer : pacer;
+        if (paceBy is not null)
         {
-            while (pacer.TryTake(account, recipient) is var paced && paced > TimeSpan.Zero)
+            while (paceBy.TryTake(account, recipient!) is var paced && paced > TimeSpan.Zero)
             {
                 if (paced > maxWait)
                 {
-                    throw new ChannelRateLimitedException(account, recipient, paced);
+                    throw new ChannelRateLimitedException(account, recipient!, paced);
                 }
 
                 await Task.Delay(paced, timeProvider, cancellationToken).ConfigureAwait(false);

@@ -18,7 +18,7 @@ public sealed class ChannelRateLimitedException : Exception
     /// <param name="recipient">The recipient the account is pacing its messages to.</param>
     /// <param name="retryAfter">How long until the recipient's pace allows the send.</param>
     public ChannelRateLimitedException(string account, string recipient, TimeSpan retryAfter)
-        : base($"Sending account '{account}' is pacing its messages to this recipient (ChannelResilienceOptions.RecipientInterval); a send is possible again in {retryAfter.TotalSeconds:0.###} s.")
+        : base($"Sending account '{account}' is pacing its messages to this recipient (ChannelResilienceOptions.RecipientInterval, or GroupInterval for a group); a send is possible again in {retryAfter.TotalSeconds:0.###} s.")
     {
         Account = account;
         Recipient = recipient;

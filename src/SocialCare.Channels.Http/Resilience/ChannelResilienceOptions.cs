@@ -94,4 +94,22 @@ public sealed class ChannelResilienceOptions
     /// borrows from later: after it, each message waits one interval more). Default 1.
     /// </summary>
     public int RecipientBurst { get; set; } = 1;
+
+    /// <summary>
+    /// The pace a sending account keeps with ONE group, for platforms that limit what a sender posts in a group more
+    /// strictly than what it sends to a person: after a burst of <see cref="GroupBurst"/> messages, one message per this
+    /// interval (plus <see cref="RateLimitSafetyMargin"/>). It replaces <see cref="RecipientInterval"/> for the recipients
+    /// <see cref="IsGroupRecipient"/> calls groups. Telegram lets a bot post about 20 messages a minute in one group.
+    /// Default zero: a group is paced like any other recipient.
+    /// </summary>
+    public TimeSpan GroupInterval { get; set; }
+
+    /// <summary>How many messages to one group may go at once before <see cref="GroupInterval"/> spaces them. Default 1.</summary>
+    public int GroupBurst { get; set; } = 1;
+
+    /// <summary>
+    /// Tells whether a recipient (as the adapter passes it to <see cref="ChannelHttpSender"/>) is a group, so it is paced
+    /// by <see cref="GroupInterval"/>; for example a negative Telegram chat id. Default null: no recipient is a group.
+    /// </summary>
+    public Func<string, bool>? IsGroupRecipient { get; set; }
 }

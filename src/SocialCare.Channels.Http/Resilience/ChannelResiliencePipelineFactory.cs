@@ -101,7 +101,14 @@ public sealed class ChannelResiliencePipelineFactory
         var pacer = options.RecipientInterval > TimeSpan.Zero
             ? new RecipientPacer(options.RecipientInterval + options.RateLimitSafetyMargin, options.RecipientBurst, _timeProvider)
             : null;
-        var limiter = new AccountRateLimiter(options.RateLimitPermits, options.RateLimitPeriod, options.RateLimitSafetyMargin, options.RateLimitMaxWait, _timeProvider, pacer);
+        var groupPacer = options.GroupInterval > TimeSpan.Zero && options.IsGroupRecipient is not null
+            ? new RecipientPacer(options.GroupInterval + options.RateLimitSafetyMargin, options.GroupBurst, _timeProvider)
+            : null;
+        var limiter = new AccountRateLimiter(options.RateLimitPermits, options.RateLimitPeriod, options.RateLimitSafetyMargin, options.RateLimitMaxWait, _timeProvider, pacer)
+        {
+            GroupPacer = groupPacer,
+            IsGroup = options.IsGroupRecipient,
+        };
         builder.AddStrategy(_ => new AccountRateLimiterStrategy(limiter), new RateLimiterOptions());
         builder.AddTimeout(options.AttemptTimeout);
         return builder.Build();
@@ -181,6 +188,8 @@ public sealed class ChannelResiliencePipelineFactory
         Check(o.RateLimitSafetyMargin >= TimeSpan.Zero && o.RateLimitSafetyMargin <= o.RateLimitPeriod, nameof(o.RateLimitSafetyMargin), o.RateLimitSafetyMargin, "must be between zero and the rate-limit period");
         Check(o.RecipientInterval >= TimeSpan.Zero && o.RecipientInterval <= TimeSpan.FromDays(1), nameof(o.RecipientInterval), o.RecipientInterval, "must be between zero (no pacing) and 1 day");
         Check(o.RecipientBurst is >= 1 and <= 10_000, nameof(o.RecipientBurst), o.RecipientBurst, "must be between 1 and 10,000");
+        Check(o.GroupInterval >= TimeSpan.Zero && o.GroupInterval <= TimeSpan.FromDays(1), nameof(o.GroupInterval), o.GroupInterval, "must be between zero (groups paced like any recipient) and 1 day");
+        Check(o.GroupBurst is >= 1 and <= 10_000, nameof(o.GroupBurst), o.GroupBurst, "must be between 1 and 10,000");
     }
 
     private sealed class RateLimiterOptions : ResilienceStrategyOptions

@@ -375,6 +375,51 @@ public sealed class ResiliencePipelineTests
     }
 
     [Fact]
+    public async Task Execute_GroupPacing_GroupsKeepTheirOwnPace_PeopleTheirs()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.RecipientInterval = TimeSpan.FromSeconds(1);
+            o.GroupInterval = TimeSpan.FromSeconds(3);
+            o.GroupBurst = 2;
+            o.IsGroupRecipient = r => r.StartsWith('-');
+            o.RateLimitMaxWait = TimeSpan.FromSeconds(10);
+            o.RateLimitSafetyMargin = TimeSpan.Zero;
+        }));
+        Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
+        var start = _time.GetUtcNow();
+
+        await Run(pipeline, Ok, "A", "-100"); // a group: a burst of two, then one per 3 s
+        await Run(pipeline, Ok, "A", "-100");
+        await Run(pipeline, Ok, "A", "42"); // a person: not held back by the group
+        await Run(pipeline, Ok, "A", "42"); // one per second
+        await Run(pipeline, Ok, "A", "-100");
+
+        Assert.Equal([start, start, start], _attempts.Take(3));
+        Assert.Equal(start + TimeSpan.FromSeconds(1), _attempts[3]);
+        Assert.Equal(start + TimeSpan.FromSeconds(3), _attempts[4]);
+    }
+
+    [Fact]
+    public async Task Execute_GroupIntervalWithoutIsGroupRecipient_PacesEveryRecipientAlike()
+    {
+        var pipeline = Pipeline(Options(o =>
+        {
+            o.RecipientInterval = TimeSpan.FromSeconds(1);
+            o.GroupInterval = TimeSpan.FromSeconds(3);
+            o.RateLimitMaxWait = TimeSpan.FromSeconds(10);
+            o.RateLimitSafetyMargin = TimeSpan.Zero;
+        }));
+        Task<HttpResponseMessage> Ok(int n, CancellationToken ct) => Task.FromResult(Response(HttpStatusCode.OK));
+        var start = _time.GetUtcNow();
+
+        await Run(pipeline, Ok, "A", "-100");
+        await Run(pipeline, Ok, "A", "-100");
+
+        Assert.Equal(start + TimeSpan.FromSeconds(1), _attempts[1]);
+    }
+
+    [Fact]
     public void RecipientPacer_Sweep_ForgetsPairsBackAtAFullBurst_KeepsPairsStillPaced()
     {
         var pacer = new RecipientPacer(TimeSpan.FromSeconds(6), burst: 1, _time);
@@ -399,6 +444,8 @@ public sealed class ResiliencePipelineTests
     [InlineData(nameof(ChannelResilienceOptions.RateLimitPermits))]
     [InlineData(nameof(ChannelResilienceOptions.RecipientInterval))]
     [InlineData(nameof(ChannelResilienceOptions.RecipientBurst))]
+    [InlineData(nameof(ChannelResilienceOptions.GroupInterval))]
+    [InlineData(nameof(ChannelResilienceOptions.GroupBurst))]
     [InlineData(nameof(ChannelResilienceOptions.CircuitBreakerFailureRatio))]
     public void Create_SettingOutOfRange_ThrowsNamingTheSetting(string setting)
     {
@@ -410,6 +457,8 @@ public sealed class ResiliencePipelineTests
                 case nameof(o.RateLimitPermits): o.RateLimitPermits = 0; break;
                 case nameof(o.RecipientInterval): o.RecipientInterval = TimeSpan.FromSeconds(-1); break;
                 case nameof(o.RecipientBurst): o.RecipientBurst = 0; break;
+                case nameof(o.GroupInterval): o.GroupInterval = TimeSpan.FromDays(2); break;
+                case nameof(o.GroupBurst): o.GroupBurst = 0; break;
                 default: o.CircuitBreakerFailureRatio = 2; break;
             }
         });

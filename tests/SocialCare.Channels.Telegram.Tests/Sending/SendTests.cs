@@ -293,7 +293,7 @@ public sealed class SendTests : IDisposable
     }
 
     [Fact]
-    public async Task SendAsync_PublicRepliesToTwoCustomersInOneGroupWithinASecond_ArePacedAsOneChat()
+    public async Task SendAsync_PublicRepliesToTwoCustomersInOneGroup_ArePacedAsOneChat()
     {
         using var handler = new RecordingHandler(() => default);
         handler.Respond(HttpStatusCode.OK, """{"ok":true,"result":{"message_id":134547,"chat":{"id":-1001293752024,"type":"supergroup"},"date":1767268800}}""");
@@ -314,13 +314,57 @@ public sealed class SendTests : IDisposable
         Assert.IsType<SendSucceeded>(await host.Adapter.SendAsync(InGroup("5964236329", 134546), CancellationToken.None));
         var paced = Assert.IsType<SendFailed>(await host.Adapter.SendAsync(InGroup("7000000001", 134550), CancellationToken.None));
         var privateChat = await host.Adapter.SendAsync(Message() with { Recipient = new ContactHandle(ChannelKind.Telegram, "7000000001") }, CancellationToken.None);
-        time.Advance(TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(5));
+        time.Advance(TimeSpan.FromSeconds(3) + TimeSpan.FromMilliseconds(5));
         var later = await host.Adapter.SendAsync(InGroup("7000000001", 134550), CancellationToken.None);
 
-        Assert.Equal(("rate-limited", true, TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(5)), (paced.ErrorCode, paced.IsRetryable, paced.RetryAfter));
+        Assert.Equal(("rate-limited", true, TimeSpan.FromSeconds(3) + TimeSpan.FromMilliseconds(5)), (paced.ErrorCode, paced.IsRetryable, paced.RetryAfter));
         Assert.IsType<SendSucceeded>(privateChat); // the same customer's private chat is another chat
         Assert.IsType<SendSucceeded>(later);
         Assert.Equal(3, handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_GroupReplies_AtMostTwentyInAnyMinute_OnePerThreeSeconds()
+    {
+        using var handler = new RecordingHandler(() => default);
+        handler.Respond(HttpStatusCode.OK, """{"ok":true,"result":{"message_id":134547,"chat":{"id":-1001293752024,"type":"supergroup"},"date":1767268800}}""");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        using var host = new TelegramHost(services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddHttpClient(TelegramSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+            services.Configure<TelegramOptions>("support", o => o.Resilience.RateLimitMaxWait = TimeSpan.Zero);
+        });
+        var reply = Message() with { Visibility = ConversationVisibility.Public, ReplyToPlatformMessageId = "-1001293752024:134546" };
+        var sentAt = new List<DateTimeOffset>();
+
+        // Try to send every 100 ms for two minutes; whatever the pace lets through goes.
+        for (var t = 0; t < 1200; t++)
+        {
+            if (await host.Adapter.SendAsync(reply, CancellationToken.None) is SendSucceeded)
+            {
+                sentAt.Add(time.GetUtcNow());
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(39, sentAt.Count); // every 3.1 s: the first 100 ms step after each 3.005 s (3 s + the safety margin)
+        for (var i = 20; i < sentAt.Count; i++)
+        {
+            Assert.True(sentAt[i] - sentAt[i - 20] >= TimeSpan.FromMinutes(1), $"21 group messages within {sentAt[i] - sentAt[i - 20]}");
+        }
+    }
+
+    [Fact]
+    public void Resilience_Defaults_PaceGroupsByNegativeChatIdToTwentyAMinute()
+    {
+        var resilience = new TelegramOptions().Resilience;
+
+        Assert.Equal((TimeSpan.FromSeconds(1), 1), (resilience.RecipientInterval, resilience.RecipientBurst));
+        Assert.Equal((TimeSpan.FromSeconds(3), 1), (resilience.GroupInterval, resilience.GroupBurst));
+        Assert.True(resilience.IsGroupRecipient!("-1001293752024"));
+        Assert.False(resilience.IsGroupRecipient!("5964236329"));
     }
 
     [Fact]
