@@ -10,6 +10,7 @@ namespace SocialCare.Channels.Telegram.Sending;
 public sealed class SendTests : IDisposable
 {
     private const string SentOk = """{"ok":true,"result":{"message_id":1366,"from":{"id":123456789,"is_bot":true,"first_name":"Support"},"chat":{"id":1111111,"type":"private"},"date":1767268800,"text":"Hello!"}}""";
+    private const string SentToGroup = """{"ok":true,"result":{"message_id":134547,"chat":{"id":-1001293752024,"type":"supergroup"},"date":1767268800}}""";
     private static readonly MessageId Id = MessageId.Parse("0193a5c4-0000-7000-8000-000000000001");
     private readonly RecordingHandler _handler;
     private readonly TelegramHost _host;
@@ -41,6 +42,14 @@ public sealed class SendTests : IDisposable
         MessageId = Id,
         Text = text,
     };
+
+    /// <summary>A host on <paramref name="time"/> whose "support" bot hands a pace's wait back instead of waiting.</summary>
+    private static TelegramHost PacedHost(RecordingHandler handler, FakeTimeProvider time) => new(services =>
+    {
+        services.AddSingleton<TimeProvider>(time);
+        services.AddHttpClient(TelegramSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+        services.Configure<TelegramOptions>("support", o => o.Resilience.RateLimitMaxWait = TimeSpan.Zero);
+    });
 
     private async Task<SendResult> Send(OutboundMessage message) => await _host.Adapter.SendAsync(message, CancellationToken.None);
 
@@ -96,7 +105,7 @@ public sealed class SendTests : IDisposable
     [Fact]
     public async Task SendAsync_PublicReply_GoesToTheGroupOfTheMessageItAnswers()
     {
-        _handler.Respond(HttpStatusCode.OK, """{"ok":true,"result":{"message_id":134547,"chat":{"id":-1001293752024,"type":"supergroup"},"date":1767268800}}""");
+        _handler.Respond(HttpStatusCode.OK, SentToGroup);
 
         var result = await Send(Message() with { Visibility = ConversationVisibility.Public, ReplyToPlatformMessageId = "-1001293752024:134546", Recipient = new ContactHandle(ChannelKind.Telegram, "5964236329") });
 
@@ -276,12 +285,7 @@ public sealed class SendTests : IDisposable
         using var handler = new RecordingHandler(() => default);
         handler.Respond(HttpStatusCode.OK, SentOk);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero)); // the clock stands still between the sends
-        using var host = new TelegramHost(services =>
-        {
-            services.AddSingleton<TimeProvider>(time);
-            services.AddHttpClient(TelegramSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
-            services.Configure<TelegramOptions>("support", o => o.Resilience.RateLimitMaxWait = TimeSpan.Zero); // hand the wait back instead of waiting
-        });
+        using var host = PacedHost(handler, time);
 
         Assert.IsType<SendSucceeded>(await host.Adapter.SendAsync(Message(), CancellationToken.None));
         var paced = Assert.IsType<SendFailed>(await host.Adapter.SendAsync(Message(), CancellationToken.None));
@@ -296,14 +300,9 @@ public sealed class SendTests : IDisposable
     public async Task SendAsync_PublicRepliesToTwoCustomersInOneGroup_ArePacedAsOneChat()
     {
         using var handler = new RecordingHandler(() => default);
-        handler.Respond(HttpStatusCode.OK, """{"ok":true,"result":{"message_id":134547,"chat":{"id":-1001293752024,"type":"supergroup"},"date":1767268800}}""");
+        handler.Respond(HttpStatusCode.OK, SentToGroup);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
-        using var host = new TelegramHost(services =>
-        {
-            services.AddSingleton<TimeProvider>(time);
-            services.AddHttpClient(TelegramSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
-            services.Configure<TelegramOptions>("support", o => o.Resilience.RateLimitMaxWait = TimeSpan.Zero);
-        });
+        using var host = PacedHost(handler, time);
         OutboundMessage InGroup(string customer, int answering) => Message() with
         {
             Visibility = ConversationVisibility.Public,
@@ -327,14 +326,9 @@ public sealed class SendTests : IDisposable
     public async Task SendAsync_GroupReplies_AtMostTwentyInAnyMinute_OnePerThreeSeconds()
     {
         using var handler = new RecordingHandler(() => default);
-        handler.Respond(HttpStatusCode.OK, """{"ok":true,"result":{"message_id":134547,"chat":{"id":-1001293752024,"type":"supergroup"},"date":1767268800}}""");
+        handler.Respond(HttpStatusCode.OK, SentToGroup);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
-        using var host = new TelegramHost(services =>
-        {
-            services.AddSingleton<TimeProvider>(time);
-            services.AddHttpClient(TelegramSocialCareBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
-            services.Configure<TelegramOptions>("support", o => o.Resilience.RateLimitMaxWait = TimeSpan.Zero);
-        });
+        using var host = PacedHost(handler, time);
         var reply = Message() with { Visibility = ConversationVisibility.Public, ReplyToPlatformMessageId = "-1001293752024:134546" };
         var sentAt = new List<DateTimeOffset>();
 
