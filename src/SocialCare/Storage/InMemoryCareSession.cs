@@ -220,6 +220,8 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             throw new CareValidationException("Message.Id", "must not be empty.");
         }
 
+        MessageTable.CheckStorable(message);
+
         if (ReadConversation(message.ConversationId) is null)
         {
             throw new ConversationNotFoundException(WorkspaceId, message.ConversationId);
@@ -257,6 +259,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         Enter(cancellationToken);
         ArgumentNullException.ThrowIfNull(message);
         CheckScope(message.WorkspaceId, "message");
+        MessageTable.CheckStorable(message);
         var current = ReadMessage(message.Id);
         CheckUpdateVersion("message", message.Id, current?.Version, message.Version);
         if (current!.ConversationId != message.ConversationId || current.Sequence != message.Sequence)
@@ -303,7 +306,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         List<Message> result;
         lock (data.Gate)
         {
-            result = data.MessagesByConversation.TryGetValue(conversationId, out var list) ? [.. list] : [];
+            result = data.Messages.OfConversation(conversationId);
         }
 
         if (_messages is not null)
@@ -423,9 +426,9 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         {
             foreach (var (message, inserted, baseVersion) in _messages)
             {
-                CheckCommitted("message", message.Id, inserted, baseVersion, data.Messages.TryGetValue(message.Id, out var stored) ? stored.Version : null);
+                CheckCommitted("message", message.Id, inserted, baseVersion, data.Messages.VersionOf(message.Id));
                 if (message.PlatformMessageId is not null
-                    && data.MessagesByPlatformId.TryGetValue(new PlatformKey(message.Channel, message.PlatformMessageId), out var owner) && owner.Id != message.Id)
+                    && data.Messages.FindId(message.Channel, message.PlatformMessageId) is { } owner && owner != message.Id)
                 {
                     throw new ConcurrencyConflictException("message", $"{message.Channel}/{message.PlatformMessageId}", null, null, "another writer stored this platform message id first");
                 }
@@ -489,37 +492,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         {
             foreach (var p in _messages)
             {
-                var m = p.Entity;
-                if (data.Messages.TryGetValue(m.Id, out var old) && old.PlatformMessageId is not null)
-                {
-                    data.MessagesByPlatformId.Remove(new PlatformKey(old.Channel, old.PlatformMessageId));
-                }
-
-                data.Messages[m.Id] = m;
-                if (m.PlatformMessageId is not null)
-                {
-                    data.MessagesByPlatformId[new PlatformKey(m.Channel, m.PlatformMessageId)] = m;
-                }
-
-                if (!data.MessagesByConversation.TryGetValue(m.ConversationId, out var list))
-                {
-                    data.MessagesByConversation[m.ConversationId] = list = [];
-                }
-
-                // A new message is almost always the conversation's last: append without searching the whole list.
-                var index = list.Count == 0 || list[^1].Sequence < m.Sequence ? ~list.Count : BinarySearch(list, m.Sequence);
-                if (index >= 0)
-                {
-                    list[index] = m;
-                }
-                else if (~index == list.Count)
-                {
-                    list.Add(m);
-                }
-                else
-                {
-                    list.Insert(~index, m);
-                }
+                data.Messages.Put(p.Entity);
             }
         }
     }
@@ -678,7 +651,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 
         lock (data.Gate)
         {
-            return data.Messages.GetValueOrDefault(id);
+            return data.Messages.Get(id);
         }
     }
 
@@ -698,7 +671,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         Message? committed;
         lock (data.Gate)
         {
-            committed = data.MessagesByPlatformId.GetValueOrDefault(new PlatformKey(channel, platformMessageId));
+            committed = data.Messages.Find(channel, platformMessageId);
         }
 
         return committed is not null && IsPending(_messages, committed.Id, static m => m.Id) ? null : committed;
@@ -706,31 +679,6 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 
     private static bool IsNewer(Conversation candidate, Conversation than) =>
         candidate.CreatedAt > than.CreatedAt || (candidate.CreatedAt == than.CreatedAt && candidate.Id > than.Id);
-
-    private static int BinarySearch(List<Message> list, long sequence)
-    {
-        int lo = 0, hi = list.Count - 1;
-        while (lo <= hi)
-        {
-            var mid = lo + ((hi - lo) >> 1);
-            var c = list[mid].Sequence.CompareTo(sequence);
-            if (c == 0)
-            {
-                return mid;
-            }
-
-            if (c < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return ~lo;
-    }
 
     private static void Add<T>(ref PendingList<T>? list, Pending<T> entry) => (list ??= new PendingList<T>()).Add(entry);
 

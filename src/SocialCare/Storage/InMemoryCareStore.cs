@@ -126,13 +126,8 @@ internal sealed class InMemoryWorkspace(Workspace workspace, InMemoryOutbox outb
     /// <summary>The one active (not resolved) conversation per (channel account, handle, visibility).</summary>
     public Dictionary<ThreadKey, ConversationId> ActiveConversation { get; } = [];
 
-    public Dictionary<MessageId, Message> Messages { get; } = [];
-
-    /// <summary>Messages by platform message id (the message itself, not its id: dedupe reads this on every ingest).</summary>
-    public Dictionary<PlatformKey, Message> MessagesByPlatformId { get; } = [];
-
-    /// <summary>Each conversation's messages in sequence order.</summary>
-    public Dictionary<ConversationId, List<Message>> MessagesByConversation { get; } = [];
+    /// <summary>The messages, as encoded rows (see <see cref="MessageTable"/>), by id, by platform id and by conversation.</summary>
+    public MessageTable Messages { get; } = new(workspace.Id);
 }
 
 internal readonly record struct ThreadKey(ChannelAccount Channel, ContactHandle Handle, ConversationVisibility Visibility)

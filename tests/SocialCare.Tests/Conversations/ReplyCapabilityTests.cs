@@ -133,7 +133,8 @@ public sealed class ReplyCapabilityTests : IAsyncDisposable
         Assert.Equal(template.Name, stored.Template!.Name);
         Assert.Equal(template.Parameters, stored.Template.Parameters);
         var sent = Assert.Single(_whatsApp.Sent);
-        Assert.Same(template, sent.Template);
+        Assert.Equal((template.Name, template.Language), (sent.Template!.Name, sent.Template.Language));
+        Assert.Equal(template.Parameters, sent.Template.Parameters);
         Assert.Null(sent.Text);
         Assert.Empty(sent.Attachments);
         Assert.Equal(conversation.LastCustomerMessageAt, sent.LastCustomerMessageAt);

@@ -1,3 +1,5 @@
+using SocialCare.Channels;
+
 namespace SocialCare.Storage;
 
 /// <summary>The reference store's unit-of-work, optimistic concurrency and unique-key semantics.</summary>
@@ -203,6 +205,32 @@ public sealed class InMemoryCareStoreTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await session.FindContactAsync(new ContactHandle(ChannelKind.Sms, "1"), cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _store.BeginAsync(Ws, cts.Token));
+    }
+
+    [Fact]
+    public async Task MessageWithANullItsTypeForbids_ThrowsValidationNamingIt_AndTheStoreKeepsWhatItHad()
+    {
+        var conversation = await SeedConversationAsync("a");
+        var stored = NewMessage(conversation, "m1", 1);
+        await using (var session = await _store.BeginAsync(Ws, None))
+        {
+            Assert.True(await session.TryInsertMessageAsync(stored, None));
+            await session.CommitAsync(None);
+        }
+
+        await using var bad = await _store.BeginAsync(Ws, None);
+        var noAuthor = await Assert.ThrowsAsync<CareValidationException>(async () => await bad.TryInsertMessageAsync(NewMessage(conversation, "m2", 2) with { Author = null! }, None));
+        var nullReaction = await Assert.ThrowsAsync<CareValidationException>(async () => await bad.UpdateMessageAsync(stored with { Reactions = [null!], Version = 2 }, None));
+        var nullParameter = await Assert.ThrowsAsync<CareValidationException>(async () =>
+            await bad.UpdateMessageAsync(stored with { Template = new MessageTemplate("t", "en", [null!]), Version = 2 }, None));
+        await bad.CommitAsync(None);
+
+        Assert.Equal("Message.Author", noAuthor.Field);
+        Assert.Equal("Message.Reactions[0]", nullReaction.Field);
+        Assert.Equal("Message.Template.Parameters[0]", nullParameter.Field);
+        await using var check = await _store.BeginAsync(Ws, None);
+        Assert.Equal(stored, await check.FindMessageAsync(CareHost.WhatsApp, "m1", None));
+        Assert.Null(await check.FindMessageAsync(CareHost.WhatsApp, "m2", None));
     }
 
     private async Task<Conversation> SeedConversationAsync(string customer)
