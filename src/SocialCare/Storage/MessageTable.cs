@@ -76,9 +76,6 @@ internal sealed class MessageTable
     /// <summary>The number of messages stored.</summary>
     public int Count => _byId.Count;
 
-    /// <summary>Bytes held by current rows.</summary>
-    internal long LiveBytes => _liveBytes;
-
     /// <summary>Bytes held by rows an update replaced, not yet reclaimed.</summary>
     internal long DeadBytes => _deadBytes;
 
