@@ -15,6 +15,7 @@ internal sealed class SwappableStore : ICareStore
     /// <summary>Replaces the data with an empty store holding only <paramref name="workspace"/>.</summary>
     public void Reset(Workspace workspace)
     {
+        _inner.Dispose(); // frees the dropped store's message rows now rather than at some later collection
         _inner = new InMemoryCareStore();
         _inner.CreateWorkspaceAsync(workspace, CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }

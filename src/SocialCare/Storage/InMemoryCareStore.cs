@@ -7,14 +7,34 @@ namespace SocialCare.Storage;
 /// optimistic-concurrency and unique-key semantics every provider must have. Data is lost when the process ends; use it
 /// for tests, samples and as the yardstick other providers are measured against.
 /// </summary>
-public sealed class InMemoryCareStore : ICareStore, IOutboxStore, IDeadLetterStore
+/// <remarks>
+/// Messages are kept as encoded rows in native memory (see docs/storage.md). Dispose the store to free them at once
+/// — the service provider does so for the store <c>AddSocialCare</c> registers; a store nobody disposes frees them when
+/// it is collected. A disposed store throws <see cref="ObjectDisposedException"/> from every call that reaches its data.
+/// </remarks>
+public sealed class InMemoryCareStore : ICareStore, IOutboxStore, IDeadLetterStore, IDisposable
 {
     private readonly ConcurrentDictionary<WorkspaceId, InMemoryWorkspace> _workspaces = new();
     private readonly InMemoryOutbox _outbox = new();
+    private volatile bool _disposed;
+
+    /// <summary>Frees the memory the stored messages occupy; sessions still open fail on their next read or commit.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var workspace in _workspaces.Values)
+        {
+            lock (workspace.Gate)
+            {
+                workspace.Messages.Dispose();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask<bool> CreateWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(workspace);
         if (workspace.Id.IsEmpty)
         {
@@ -37,6 +57,7 @@ public sealed class InMemoryCareStore : ICareStore, IOutboxStore, IDeadLetterSto
     public ValueTask<ICareSession> BeginAsync(WorkspaceId workspaceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (workspaceId.IsEmpty)
         {
             throw new ArgumentException("The workspace id must not be empty.", nameof(workspaceId));

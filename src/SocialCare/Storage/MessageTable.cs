@@ -11,18 +11,21 @@ namespace SocialCare.Storage;
 /// <remarks>
 /// <para>Why rows: a store that holds its messages as objects makes every garbage collection of the host trace them and
 /// copy each new one twice (gen0 → gen1 → gen2). Measured on the webhook benchmark, that was 1–2 µs per stored message,
-/// more than the rest of ingestion. Rows in 1 MiB segments live on the large object heap, which is neither compacted nor
-/// traced for references, and the indexes below hold no references per message, so the collector's work no longer grows
-/// with the number of messages stored.</para>
+/// more than the rest of ingestion. Rows live in 1 MiB segments of native memory (<see cref="NativeMemory"/>), which
+/// the collector neither traces, copies nor counts towards its budgets, and the indexes below hold no references per
+/// message, so the collector's work no longer grows with the number of messages stored. (Segments on the large object
+/// heap were tried first: a growing store then triggered a full background collection every few megabytes of rows.)
+/// The segments are freed by <see cref="Dispose"/> — the store disposes its tables — or, for a store nobody disposed,
+/// by their finalizers.</para>
 /// <para>Every read decodes a new <see cref="Message"/> (a snapshot, like a database row). Strings are stored as their
 /// UTF-16 code units, so any text — unpaired surrogates included — comes back exactly as written. An update writes a
 /// new row; the old one is dead space until the table compacts itself (when dead bytes exceed both the live bytes and
 /// <see cref="CompactionThreshold"/>).</para>
-/// <para>Not thread-safe: the workspace lock guards every call.</para>
+/// <para>Not thread-safe: the workspace lock guards every call, <see cref="Dispose"/> included.</para>
 /// </remarks>
-internal sealed class MessageTable
+internal sealed class MessageTable : IDisposable
 {
-    /// <summary>The size of one row segment (on the large object heap).</summary>
+    /// <summary>The size of one row segment (native memory).</summary>
     internal const int SegmentSize = 1 << 20;
 
     /// <summary>A row larger than this gets a segment of its own.</summary>
@@ -42,7 +45,7 @@ internal sealed class MessageTable
     private readonly WorkspaceId _workspace;
     private readonly Func<string, ulong>? _testHash;
     private readonly ulong _seed = (ulong)Random.Shared.NextInt64();
-    private readonly List<byte[]> _segments = [];
+    private readonly List<RowSegment> _segments = [];
     private readonly RowBuffer _buffer = new();
     private readonly Dictionary<MessageId, Row> _byId = [];
     private readonly Dictionary<PlatformSlot, MessageId> _byPlatform = [];
@@ -60,6 +63,9 @@ internal sealed class MessageTable
 
     private string? _lastHashed;
     private ulong _lastHash;
+    private ChannelAccount _lastChannel;
+    private int _lastChannelIndex = -1;
+    private bool _disposed;
 
     public MessageTable(WorkspaceId workspace)
     {
@@ -91,7 +97,7 @@ internal sealed class MessageTable
     /// <summary>The id of the message with this platform id on this channel account; null when there is none.</summary>
     public MessageId? FindId(ChannelAccount channel, string platformMessageId)
     {
-        if (!_channelIds.TryGetValue(channel, out var ch))
+        if (!TryChannelIndex(channel, out var ch))
         {
             return null;
         }
@@ -131,13 +137,14 @@ internal sealed class MessageTable
         var channel = ChannelIndex(message.Channel);
         var length = Encode(message, channel);
         var (segment, offset) = Reserve(length);
-        _buffer.Written.CopyTo(_segments[segment].AsSpan(offset, length));
+        _buffer.Written.CopyTo(_segments[segment].Span(offset, length));
         var row = new Row(segment, offset, length, message.Version);
 
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_byId, message.Id, out var exists);
         var old = slot;
         slot = row;
         _liveBytes += length;
+        var placed = false;
         if (exists)
         {
             _liveBytes -= old.Length;
@@ -147,6 +154,10 @@ internal sealed class MessageTable
             {
                 RemovePlatform(BinaryPrimitives.ReadInt32LittleEndian(oldBytes[ChannelAt..]), oldPlatformId, message.Id);
             }
+
+            // An update keeps its conversation and sequence (the session refuses to change them): already indexed.
+            placed = new Guid(oldBytes.Slice(16, 16)) == message.ConversationId.Value
+                && BinaryPrimitives.ReadInt64LittleEndian(oldBytes[32..]) == message.Sequence;
         }
 
         if (message.PlatformMessageId is not null)
@@ -154,7 +165,11 @@ internal sealed class MessageTable
             AddPlatform(channel, message.PlatformMessageId, message.Id);
         }
 
-        AddToConversation(message);
+        if (!placed)
+        {
+            AddToConversation(message);
+        }
+
         CompactIfWorthIt();
     }
 
@@ -198,14 +213,34 @@ internal sealed class MessageTable
 
     private int ChannelIndex(ChannelAccount channel)
     {
-        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_channelIds, channel, out var exists);
-        if (!exists)
+        if (TryChannelIndex(channel, out var known))
         {
-            index = _channels.Count;
-            _channels.Add(channel);
+            return known;
         }
 
+        var index = _channels.Count;
+        _channels.Add(channel);
+        _channelIds.Add(channel, index);
         return index;
+    }
+
+    /// <summary>The channel account's index; the last one asked for is remembered (a host has few, and bursts from one).</summary>
+    private bool TryChannelIndex(ChannelAccount channel, out int index)
+    {
+        if (_lastChannelIndex >= 0 && channel == _lastChannel)
+        {
+            index = _lastChannelIndex;
+            return true;
+        }
+
+        if (!_channelIds.TryGetValue(channel, out index))
+        {
+            return false;
+        }
+
+        _lastChannel = channel;
+        _lastChannelIndex = index;
+        return true;
     }
 
     private void AddPlatform(int channel, string platformMessageId, MessageId id)
@@ -348,21 +383,43 @@ internal sealed class MessageTable
         return h ^ (h >> 33);
     }
 
+    /// <summary>Frees the row segments; any later call that reads or writes a row throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var segment in _segments)
+        {
+            RowSegment.Return(segment);
+        }
+
+        _segments.Clear();
+    }
+
     // ---------------------------------------------------------------- rows
 
-    private ReadOnlySpan<byte> RowBytes(Row row) => _segments[row.Segment].AsSpan(row.Offset, row.Length);
+    private ReadOnlySpan<byte> RowBytes(Row row)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _segments[row.Segment].Span(row.Offset, row.Length);
+    }
 
     private (int Segment, int Offset) Reserve(int length)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (length > LargeRow)
         {
-            _segments.Add(GC.AllocateUninitializedArray<byte>(length));
+            _segments.Add(new RowSegment(length)); // never pooled
             return (_segments.Count - 1, 0);
         }
 
         if (_current < 0 || _tail + length > SegmentSize)
         {
-            _segments.Add(GC.AllocateUninitializedArray<byte>(SegmentSize));
+            _segments.Add(RowSegment.Rent());
             _current = _segments.Count - 1;
             _tail = 0;
         }
@@ -388,8 +445,13 @@ internal sealed class MessageTable
         {
             ref var row = ref CollectionsMarshal.GetValueRefOrNullRef(_byId, id);
             var (segment, offset) = Reserve(row.Length);
-            old[row.Segment].AsSpan(row.Offset, row.Length).CopyTo(_segments[segment].AsSpan(offset));
+            old[row.Segment].Span(row.Offset, row.Length).CopyTo(_segments[segment].Span(offset, row.Length));
             row = row with { Segment = segment, Offset = offset };
+        }
+
+        foreach (var segment in old)
+        {
+            RowSegment.Return(segment);
         }
 
         _deadBytes = 0;
@@ -627,6 +689,83 @@ internal sealed class MessageTable
     private readonly record struct PlatformSlot(int Channel, ulong Hash);
 
     private readonly record struct Ordered(long Sequence, MessageId Id);
+
+    /// <summary>
+    /// One block of native memory holding rows. A <see cref="SafeHandle"/>, so the memory is freed exactly once: by
+    /// <see cref="MessageTable.Dispose"/>, or by the finalizer when a table is dropped undisposed.
+    /// </summary>
+    /// <remarks>
+    /// Up to <see cref="PooledSegments"/> standard segments given back by disposed tables and compactions are kept for
+    /// the next table that grows (a test suite or benchmark creates and drops many stores): reusing them saves asking
+    /// the operating system for fresh pages, which costs a page fault per 4 KB written.
+    /// </remarks>
+    private sealed unsafe class RowSegment : SafeHandle
+    {
+        /// <summary>The most standard segments kept for reuse, process-wide (8 MiB).</summary>
+        internal const int PooledSegments = 8;
+
+        private static readonly Stack<RowSegment> Pool = new(PooledSegments);
+
+        private readonly int _length;
+
+        /// <summary>A standard segment: a pooled one when there is one, else a new one.</summary>
+        public static RowSegment Rent()
+        {
+            lock (Pool)
+            {
+                if (Pool.TryPop(out var pooled))
+                {
+                    return pooled;
+                }
+            }
+
+            return new RowSegment(SegmentSize);
+        }
+
+        /// <summary>Gives a segment up: kept for reuse when it is a standard one and the pool has room, else freed.</summary>
+        public static void Return(RowSegment segment)
+        {
+            if (segment._length == SegmentSize)
+            {
+                lock (Pool)
+                {
+                    if (Pool.Count < PooledSegments)
+                    {
+                        Pool.Push(segment);
+                        return;
+                    }
+                }
+            }
+
+            segment.Dispose();
+        }
+
+        public RowSegment(int length)
+            : base(IntPtr.Zero, ownsHandle: true)
+        {
+            _length = length;
+            SetHandle((IntPtr)NativeMemory.Alloc((nuint)length));
+        }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        /// <summary>The bytes at <paramref name="offset"/>; bounds are checked as an array's would be.</summary>
+        public Span<byte> Span(int offset, int length)
+        {
+            if ((uint)offset > (uint)_length || (uint)length > (uint)(_length - offset))
+            {
+                throw new ArgumentOutOfRangeException(nameof(offset), $"Bytes {offset}..{offset + length} are outside a segment of {_length}.");
+            }
+
+            return new Span<byte>((byte*)handle + offset, length);
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            NativeMemory.Free((void*)handle);
+            return true;
+        }
+    }
 
     /// <summary>The table's one encoding buffer (calls are serialized by the workspace lock).</summary>
     private sealed class RowBuffer

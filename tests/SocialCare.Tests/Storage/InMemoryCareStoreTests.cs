@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using SocialCare.Channels;
 
 namespace SocialCare.Storage;
@@ -231,6 +232,44 @@ public sealed class InMemoryCareStoreTests
         await using var check = await _store.BeginAsync(Ws, None);
         Assert.Equal(stored, await check.FindMessageAsync(CareHost.WhatsApp, "m1", None));
         Assert.Null(await check.FindMessageAsync(CareHost.WhatsApp, "m2", None));
+    }
+
+    [Fact]
+    public async Task Dispose_FreesTheStore_AndEveryLaterUseThrowsObjectDisposed()
+    {
+        var conversation = await SeedConversationAsync("a");
+        await using (var session = await _store.BeginAsync(Ws, None))
+        {
+            Assert.True(await session.TryInsertMessageAsync(NewMessage(conversation, "m1", 1), None));
+            await session.CommitAsync(None);
+        }
+
+        await using var open = await _store.BeginAsync(Ws, None);
+        _store.Dispose();
+        _store.Dispose(); // a second call does nothing
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await _store.BeginAsync(Ws, None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await _store.CreateWorkspaceAsync(new Workspace { Id = new WorkspaceId("later"), Name = "Later" }, None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await open.FindMessageAsync(CareHost.WhatsApp, "m1", None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await open.QueryMessagesAsync(new MessageQuery { ConversationId = conversation.Id }, None));
+    }
+
+    [Fact]
+    public async Task ServiceProvider_Disposed_DisposesTheStoreItCreated()
+    {
+        var services = new ServiceCollection();
+        services.AddSocialCare(_ => { });
+        var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<ICareStore>();
+        Assert.True(await store.CreateWorkspaceAsync(new Workspace { Id = Ws, Name = "Acme" }, None));
+        await using (var session = await store.BeginAsync(Ws, None))
+        {
+            Assert.NotNull(session);
+        }
+
+        await provider.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.BeginAsync(Ws, None));
     }
 
     private async Task<Conversation> SeedConversationAsync(string customer)

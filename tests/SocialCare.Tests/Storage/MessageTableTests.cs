@@ -176,6 +176,38 @@ public sealed class MessageTableTests
         Assert.Equal(messages.Select(m => m.Id), table.OfConversation(Conversation).Select(m => m.Id));
     }
 
+    [Fact]
+    public void Dispose_ThenAnyRowAccess_ThrowsObjectDisposed()
+    {
+        var table = new MessageTable(Ws);
+        var message = NewMessage("p-1", 1);
+        table.Put(message);
+
+        table.Dispose();
+        table.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => table.Get(message.Id));
+        Assert.Throws<ObjectDisposedException>(() => table.FindId(message.Channel, "p-1"));
+        Assert.Throws<ObjectDisposedException>(() => table.Put(NewMessage("p-2", 2)));
+    }
+
+    [Fact]
+    public void Dispose_SegmentsReusedByANewTable_NewTableReadsOnlyItsOwnRowsAndTheOldOneStaysClosed()
+    {
+        var first = new MessageTable(Ws);
+        var old = Enumerable.Range(1, 300).Select(i => NewMessage($"old-{i}", i) with { Text = new string('o', 4_000) }).ToList();
+        old.ForEach(first.Put); // ≈ 2.4 MB: three segments go back to the pool
+        first.Dispose();
+
+        var second = new MessageTable(Ws);
+        var fresh = Enumerable.Range(1, 300).Select(i => NewMessage($"new-{i}", i) with { Text = $"fresh {i}" + new string('n', 4_000) }).ToList();
+        fresh.ForEach(second.Put);
+
+        Assert.Equal(fresh.Select(m => m.Text), second.OfConversation(Conversation).Select(m => m.Text));
+        Assert.Null(second.FindId(CareHost.WhatsApp, "old-1"));
+        Assert.Throws<ObjectDisposedException>(() => first.Get(old[0].Id));
+    }
+
     private static Message NewMessage(string? platformId, long sequence) => new()
     {
         Id = MessageId.New(CareHost.Start),
