@@ -49,7 +49,7 @@ internal sealed class MessageTable : IDisposable
     private readonly RowBuffer _buffer = new();
     private readonly Dictionary<MessageId, Row> _byId = [];
     private readonly Dictionary<PlatformSlot, MessageId> _byPlatform = [];
-    private readonly Dictionary<ConversationId, List<Ordered>> _byConversation = [];
+    private readonly Dictionary<ConversationId, ConversationIndex> _byConversation = [];
     private readonly List<ChannelAccount> _channels = [];
     private readonly Dictionary<ChannelAccount, int> _channelIds = [];
 
@@ -92,7 +92,7 @@ internal sealed class MessageTable : IDisposable
     public Message? Get(MessageId id) => _byId.TryGetValue(id, out var row) ? Decode(RowBytes(row)) : null;
 
     /// <summary>The version of the stored message with this id; null when there is none.</summary>
-    public long? VersionOf(MessageId id) => _byId.TryGetValue(id, out var row) ? row.Version : null;
+    public long? VersionOf(MessageId id) => _byId.TryGetValue(id, out var row) ? BinaryPrimitives.ReadInt64LittleEndian(RowBytes(row)[VersionAt..]) : null;
 
     /// <summary>The id of the message with this platform id on this channel account; null when there is none.</summary>
     public MessageId? FindId(ChannelAccount channel, string platformMessageId)
@@ -102,7 +102,7 @@ internal sealed class MessageTable : IDisposable
             return null;
         }
 
-        if (_byPlatform.TryGetValue(new PlatformSlot(ch, Hash(platformMessageId)), out var id) && PlatformIdIs(_byId[id], platformMessageId))
+        if (_byPlatform.TryGetValue(Slot(ch, platformMessageId), out var id) && PlatformIdIs(_byId[id], ch, platformMessageId))
         {
             return id;
         }
@@ -116,15 +116,15 @@ internal sealed class MessageTable : IDisposable
     /// <summary>A conversation's messages in sequence order, decoded.</summary>
     public List<Message> OfConversation(ConversationId conversationId)
     {
-        if (!_byConversation.TryGetValue(conversationId, out var list))
+        if (!_byConversation.TryGetValue(conversationId, out var index))
         {
             return [];
         }
 
-        var result = new List<Message>(list.Count);
-        foreach (var entry in list)
+        var result = new List<Message>(index.Ids.Count);
+        foreach (var id in index.Ids)
         {
-            result.Add(Decode(RowBytes(_byId[entry.Id])));
+            result.Add(Decode(RowBytes(_byId[id])));
         }
 
         return result;
@@ -138,7 +138,7 @@ internal sealed class MessageTable : IDisposable
         var length = Encode(message, channel);
         var (segment, offset) = Reserve(length);
         _buffer.Written.CopyTo(_segments[segment].Span(offset, length));
-        var row = new Row(segment, offset, length, message.Version);
+        var row = new Row(segment, offset, length);
 
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_byId, message.Id, out var exists);
         var old = slot;
@@ -156,8 +156,8 @@ internal sealed class MessageTable : IDisposable
             }
 
             // An update keeps its conversation and sequence (the session refuses to change them): already indexed.
-            placed = new Guid(oldBytes.Slice(16, 16)) == message.ConversationId.Value
-                && BinaryPrimitives.ReadInt64LittleEndian(oldBytes[32..]) == message.Sequence;
+            placed = new Guid(oldBytes.Slice(ConversationAt, 16)) == message.ConversationId.Value
+                && SequenceOf(oldBytes) == message.Sequence;
         }
 
         if (message.PlatformMessageId is not null)
@@ -245,8 +245,8 @@ internal sealed class MessageTable : IDisposable
 
     private void AddPlatform(int channel, string platformMessageId, MessageId id)
     {
-        ref var owner = ref CollectionsMarshal.GetValueRefOrAddDefault(_byPlatform, new PlatformSlot(channel, Hash(platformMessageId)), out var exists);
-        if (!exists || owner == id || PlatformIdIs(_byId[owner], platformMessageId))
+        ref var owner = ref CollectionsMarshal.GetValueRefOrAddDefault(_byPlatform, Slot(channel, platformMessageId), out var exists);
+        if (!exists || owner == id || PlatformIdIs(_byId[owner], channel, platformMessageId))
         {
             // Free, ours, or the same platform id moving to this message (the caller checked it may).
             owner = id;
@@ -259,7 +259,7 @@ internal sealed class MessageTable : IDisposable
 
     private void RemovePlatform(int channel, string platformMessageId, MessageId id)
     {
-        var slot = new PlatformSlot(channel, Hash(platformMessageId));
+        var slot = Slot(channel, platformMessageId);
         var key = new PlatformKey(_channels[channel], platformMessageId);
         if (_collided is not null && _collided.Remove(key))
         {
@@ -280,7 +280,7 @@ internal sealed class MessageTable : IDisposable
         // A platform id that collided with the removed one takes its place in the primary index.
         foreach (var (other, otherId) in _collided)
         {
-            if (other.Channel == key.Channel && Hash(other.PlatformMessageId) == slot.Hash)
+            if (Slot(_channelIds[other.Channel], other.PlatformMessageId) == slot)
             {
                 _collided.Remove(other);
                 _byPlatform[slot] = otherId;
@@ -291,36 +291,40 @@ internal sealed class MessageTable : IDisposable
 
     private void AddToConversation(Message message)
     {
-        if (!_byConversation.TryGetValue(message.ConversationId, out var list))
+        if (!_byConversation.TryGetValue(message.ConversationId, out var conversation))
         {
-            _byConversation[message.ConversationId] = list = [];
+            _byConversation[message.ConversationId] = conversation = new ConversationIndex();
         }
 
-        var entry = new Ordered(message.Sequence, message.Id);
+        var ids = conversation.Ids;
 
-        // A new message is almost always the conversation's last: append without searching the whole list.
-        var index = list.Count == 0 || list[^1].Sequence < message.Sequence ? ~list.Count : BinarySearch(list, message.Sequence);
+        // A new message is almost always the conversation's last: append without reading any row.
+        if (ids.Count == 0 || conversation.LastSequence < message.Sequence)
+        {
+            ids.Add(message.Id);
+            conversation.LastSequence = message.Sequence;
+            return;
+        }
+
+        // Out of order (an import, a backfill): search by the sequences kept in the rows.
+        var index = BinarySearch(ids, message.Sequence);
         if (index >= 0)
         {
-            list[index] = entry;
-        }
-        else if (~index == list.Count)
-        {
-            list.Add(entry);
+            ids[index] = message.Id;
         }
         else
         {
-            list.Insert(~index, entry);
+            ids.Insert(~index, message.Id);
         }
     }
 
-    private static int BinarySearch(List<Ordered> list, long sequence)
+    private int BinarySearch(List<MessageId> ids, long sequence)
     {
-        int lo = 0, hi = list.Count - 1;
+        int lo = 0, hi = ids.Count - 1;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var c = list[mid].Sequence.CompareTo(sequence);
+            var c = SequenceOf(RowBytes(_byId[ids[mid]])).CompareTo(sequence);
             if (c == 0)
             {
                 return mid;
@@ -338,6 +342,12 @@ internal sealed class MessageTable : IDisposable
 
         return ~lo;
     }
+
+    /// <summary>The platform id index key: the id's hash mixed with the channel account's index.</summary>
+    private PlatformSlot Slot(int channel, string platformMessageId) =>
+        new(Hash(platformMessageId) ^ ((ulong)(uint)channel * 0x9E3779B97F4A7C15UL));
+
+    private static long SequenceOf(ReadOnlySpan<byte> row) => BinaryPrimitives.ReadInt64LittleEndian(row[SequenceAt..]);
 
     /// <summary>The hash of a platform id; the last one is remembered, as an ingest looks an id up and then stores it.</summary>
     private ulong Hash(string platformMessageId)
@@ -461,6 +471,9 @@ internal sealed class MessageTable : IDisposable
     // ---------------------------------------------------------------- encoding
 
     // Fixed part: id, conversation id, sequence, version, channel, direction, author kind, flags, sent at, received at.
+    private const int ConversationAt = 16;
+    private const int SequenceAt = 32;
+    private const int VersionAt = 40;
     private const int ChannelAt = 16 + 16 + 8 + 8;
     private const int FixedLength = ChannelAt + 4 + 3 + (2 * TimeLength);
     private const int TimeLength = 8 + 2;
@@ -566,11 +579,12 @@ internal sealed class MessageTable : IDisposable
         return reader.Text();
     }
 
-    private bool PlatformIdIs(Row row, string platformMessageId)
+    private bool PlatformIdIs(Row row, int channel, string platformMessageId)
     {
         var bytes = RowBytes(row);
         var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[FixedLength..]);
         return length == platformMessageId.Length
+            && BinaryPrimitives.ReadInt32LittleEndian(bytes[ChannelAt..]) == channel
             && bytes.Slice(FixedLength + 4, length * 2).SequenceEqual(MemoryMarshal.AsBytes(platformMessageId.AsSpan()));
     }
 
@@ -683,12 +697,19 @@ internal sealed class MessageTable : IDisposable
         }
     }
 
-    /// <summary>Where a row is and the version it holds (kept here so commits check versions without decoding).</summary>
-    private readonly record struct Row(int Segment, int Offset, int Length, long Version);
+    /// <summary>Where a row is (12 bytes per message in the id index).</summary>
+    private readonly record struct Row(int Segment, int Offset, int Length);
 
-    private readonly record struct PlatformSlot(int Channel, ulong Hash);
+    /// <summary>A platform id's slot: its seeded hash mixed with the channel account's index (8 bytes per message).</summary>
+    private readonly record struct PlatformSlot(ulong Key);
 
-    private readonly record struct Ordered(long Sequence, MessageId Id);
+    /// <summary>A conversation's message ids in sequence order, and the last sequence (so appending never reads a row).</summary>
+    private sealed class ConversationIndex
+    {
+        public List<MessageId> Ids { get; } = [];
+
+        public long LastSequence { get; set; }
+    }
 
     /// <summary>
     /// One block of native memory holding rows. A <see cref="SafeHandle"/>, so the memory is freed exactly once: by
