@@ -47,7 +47,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         }
 
         CheckHandles(contact);
-        Add(ref _contacts, new Pending<Contact>(contact, Inserted: true, BaseVersion: 0));
+        Add(ref _contacts, new Pending<Contact>(contact, BaseVersion: 0));
         return ValueTask.CompletedTask;
     }
 
@@ -120,7 +120,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         }
 
         CheckSingleActive(conversation);
-        Add(ref _conversations, new Pending<Conversation>(conversation, Inserted: true, BaseVersion: 0));
+        Add(ref _conversations, new Pending<Conversation>(conversation, BaseVersion: 0));
         return ValueTask.CompletedTask;
     }
 
@@ -237,7 +237,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             throw new ConcurrencyConflictException("message", message.Id.ToString(), null, null, "a message with this id already exists");
         }
 
-        Add(ref _messages, new Pending<Message>(message, Inserted: true, BaseVersion: 0));
+        Add(ref _messages, new Pending<Message>(message, BaseVersion: 0));
         return ValueTask.FromResult(true);
     }
 
@@ -697,7 +697,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             }
         }
 
-        Add(ref list, new Pending<T>(entity, Inserted: false, BaseVersion: committedVersion));
+        Add(ref list, new Pending<T>(entity, BaseVersion: committedVersion));
     }
 
     private static bool TryPending<T, TId>(PendingList<T>? list, TId id, Func<T, TId> idOf, out T entity)
@@ -722,7 +722,21 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
     private static bool IsPending<T, TId>(PendingList<T>? list, TId id, Func<T, TId> idOf)
         where TId : IEquatable<TId> => TryPending(list, id, idOf, out _);
 
-    private readonly record struct Pending<T>(T Entity, bool Inserted, long BaseVersion);
+    /// <summary>
+    /// A buffered write: the entity and the committed version it replaces, 0 for an insert (committed versions start at
+    /// 1). No separate flag, so an entry is 16 bytes.
+    /// </summary>
+    private readonly record struct Pending<T>(T Entity, long BaseVersion)
+    {
+        public bool Inserted => BaseVersion == 0;
+
+        public void Deconstruct(out T entity, out bool inserted, out long baseVersion)
+        {
+            entity = Entity;
+            inserted = Inserted;
+            baseVersion = BaseVersion;
+        }
+    }
 
     /// <summary>
     /// The session's buffered writes of one kind, in the order made. The first is held inline: most units of work write

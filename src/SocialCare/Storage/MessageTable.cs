@@ -47,14 +47,17 @@ internal sealed class MessageTable : IDisposable
     private readonly ulong _seed = (ulong)Random.Shared.NextInt64();
     private readonly List<RowSegment> _segments = [];
     private readonly RowBuffer _buffer = new();
-    private readonly Dictionary<MessageId, Row> _byId = [];
-    private readonly Dictionary<PlatformSlot, MessageId> _byPlatform = [];
+    private readonly Dictionary<MessageId, int> _byId = [];
+    private readonly Dictionary<PlatformSlot, int> _byPlatform = [];
     private readonly Dictionary<ConversationId, ConversationIndex> _byConversation = [];
+
+    /// <summary>Where each message's current row is, by handle (a message's handle is its insertion ordinal).</summary>
+    private Row[] _rows = [];
     private readonly List<ChannelAccount> _channels = [];
     private readonly Dictionary<ChannelAccount, int> _channelIds = [];
 
     /// <summary>Platform ids whose hash was already taken by another platform id of the same channel account.</summary>
-    private Dictionary<PlatformKey, MessageId>? _collided;
+    private Dictionary<PlatformKey, int>? _collided;
 
     private int _current = -1;
     private int _tail;
@@ -89,10 +92,10 @@ internal sealed class MessageTable : IDisposable
     internal int Compactions { get; private set; }
 
     /// <summary>The stored message with this id, decoded; null when there is none.</summary>
-    public Message? Get(MessageId id) => _byId.TryGetValue(id, out var row) ? Decode(RowBytes(row)) : null;
+    public Message? Get(MessageId id) => _byId.TryGetValue(id, out var handle) ? Decode(RowBytes(handle)) : null;
 
     /// <summary>The version of the stored message with this id; null when there is none.</summary>
-    public long? VersionOf(MessageId id) => _byId.TryGetValue(id, out var row) ? BinaryPrimitives.ReadInt64LittleEndian(RowBytes(row)[VersionAt..]) : null;
+    public long? VersionOf(MessageId id) => _byId.TryGetValue(id, out var handle) ? BinaryPrimitives.ReadInt64LittleEndian(RowBytes(handle)[VersionAt..]) : null;
 
     /// <summary>The id of the message with this platform id on this channel account; null when there is none.</summary>
     public MessageId? FindId(ChannelAccount channel, string platformMessageId)
@@ -102,16 +105,21 @@ internal sealed class MessageTable : IDisposable
             return null;
         }
 
-        if (_byPlatform.TryGetValue(Slot(ch, platformMessageId), out var id) && PlatformIdIs(_byId[id], ch, platformMessageId))
-        {
-            return id;
-        }
-
-        return _collided is not null && _collided.TryGetValue(new PlatformKey(channel, platformMessageId), out id) ? id : null;
+        var handle = FindHandle(ch, channel, platformMessageId);
+        return handle < 0 ? null : new MessageId(new Guid(RowBytes(handle)[..16]));
     }
 
     /// <summary>The message with this platform id on this channel account, decoded; null when there is none.</summary>
-    public Message? Find(ChannelAccount channel, string platformMessageId) => FindId(channel, platformMessageId) is { } id ? Get(id) : null;
+    public Message? Find(ChannelAccount channel, string platformMessageId)
+    {
+        if (!TryChannelIndex(channel, out var ch))
+        {
+            return null;
+        }
+
+        var handle = FindHandle(ch, channel, platformMessageId);
+        return handle < 0 ? null : Decode(RowBytes(handle));
+    }
 
     /// <summary>A conversation's messages in sequence order, decoded.</summary>
     public List<Message> OfConversation(ConversationId conversationId)
@@ -121,10 +129,10 @@ internal sealed class MessageTable : IDisposable
             return [];
         }
 
-        var result = new List<Message>(index.Ids.Count);
-        foreach (var id in index.Ids)
+        var result = new List<Message>(index.Handles.Count);
+        foreach (var handle in index.Handles)
         {
-            result.Add(Decode(RowBytes(_byId[id])));
+            result.Add(Decode(RowBytes(handle)));
         }
 
         return result;
@@ -140,9 +148,19 @@ internal sealed class MessageTable : IDisposable
         _buffer.Written.CopyTo(_segments[segment].Span(offset, length));
         var row = new Row(segment, offset, length);
 
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_byId, message.Id, out var exists);
-        var old = slot;
-        slot = row;
+        ref var handleSlot = ref CollectionsMarshal.GetValueRefOrAddDefault(_byId, message.Id, out var exists);
+        if (!exists)
+        {
+            handleSlot = _byId.Count - 1;
+            if (handleSlot == _rows.Length)
+            {
+                Array.Resize(ref _rows, Math.Max(16, _rows.Length * 2));
+            }
+        }
+
+        var handle = handleSlot;
+        var old = _rows[handle];
+        _rows[handle] = row;
         _liveBytes += length;
         var placed = false;
         if (exists)
@@ -152,7 +170,7 @@ internal sealed class MessageTable : IDisposable
             var oldBytes = RowBytes(old);
             if (ReadPlatformId(oldBytes) is { } oldPlatformId)
             {
-                RemovePlatform(BinaryPrimitives.ReadInt32LittleEndian(oldBytes[ChannelAt..]), oldPlatformId, message.Id);
+                RemovePlatform(BinaryPrimitives.ReadInt32LittleEndian(oldBytes[ChannelAt..]), oldPlatformId, handle);
             }
 
             // An update keeps its conversation and sequence (the session refuses to change them): already indexed.
@@ -162,12 +180,12 @@ internal sealed class MessageTable : IDisposable
 
         if (message.PlatformMessageId is not null)
         {
-            AddPlatform(channel, message.PlatformMessageId, message.Id);
+            AddPlatform(channel, message.PlatformMessageId, handle);
         }
 
         if (!placed)
         {
-            AddToConversation(message);
+            AddToConversation(message, handle);
         }
 
         CompactIfWorthIt();
@@ -243,21 +261,32 @@ internal sealed class MessageTable : IDisposable
         return true;
     }
 
-    private void AddPlatform(int channel, string platformMessageId, MessageId id)
+    /// <summary>The handle of the message with this platform id on this channel account (index <paramref name="ch"/>); -1 when none.</summary>
+    private int FindHandle(int ch, ChannelAccount channel, string platformMessageId)
+    {
+        if (_byPlatform.TryGetValue(Slot(ch, platformMessageId), out var handle) && PlatformIdIs(handle, ch, platformMessageId))
+        {
+            return handle;
+        }
+
+        return _collided is not null && _collided.TryGetValue(new PlatformKey(channel, platformMessageId), out handle) ? handle : -1;
+    }
+
+    private void AddPlatform(int channel, string platformMessageId, int handle)
     {
         ref var owner = ref CollectionsMarshal.GetValueRefOrAddDefault(_byPlatform, Slot(channel, platformMessageId), out var exists);
-        if (!exists || owner == id || PlatformIdIs(_byId[owner], channel, platformMessageId))
+        if (!exists || owner == handle || PlatformIdIs(owner, channel, platformMessageId))
         {
             // Free, ours, or the same platform id moving to this message (the caller checked it may).
-            owner = id;
+            owner = handle;
             return;
         }
 
         // Another platform id has the same hash: keep this one by its full key.
-        (_collided ??= [])[new PlatformKey(_channels[channel], platformMessageId)] = id;
+        (_collided ??= [])[new PlatformKey(_channels[channel], platformMessageId)] = handle;
     }
 
-    private void RemovePlatform(int channel, string platformMessageId, MessageId id)
+    private void RemovePlatform(int channel, string platformMessageId, int id)
     {
         var slot = Slot(channel, platformMessageId);
         var key = new PlatformKey(_channels[channel], platformMessageId);
@@ -289,42 +318,42 @@ internal sealed class MessageTable : IDisposable
         }
     }
 
-    private void AddToConversation(Message message)
+    private void AddToConversation(Message message, int handle)
     {
         if (!_byConversation.TryGetValue(message.ConversationId, out var conversation))
         {
             _byConversation[message.ConversationId] = conversation = new ConversationIndex();
         }
 
-        var ids = conversation.Ids;
+        var handles = conversation.Handles;
 
         // A new message is almost always the conversation's last: append without reading any row.
-        if (ids.Count == 0 || conversation.LastSequence < message.Sequence)
+        if (handles.Count == 0 || conversation.LastSequence < message.Sequence)
         {
-            ids.Add(message.Id);
+            handles.Add(handle);
             conversation.LastSequence = message.Sequence;
             return;
         }
 
         // Out of order (an import, a backfill): search by the sequences kept in the rows.
-        var index = BinarySearch(ids, message.Sequence);
+        var index = BinarySearch(handles, message.Sequence);
         if (index >= 0)
         {
-            ids[index] = message.Id;
+            handles[index] = handle;
         }
         else
         {
-            ids.Insert(~index, message.Id);
+            handles.Insert(~index, handle);
         }
     }
 
-    private int BinarySearch(List<MessageId> ids, long sequence)
+    private int BinarySearch(List<int> handles, long sequence)
     {
-        int lo = 0, hi = ids.Count - 1;
+        int lo = 0, hi = handles.Count - 1;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var c = SequenceOf(RowBytes(_byId[ids[mid]])).CompareTo(sequence);
+            var c = SequenceOf(RowBytes(handles[mid])).CompareTo(sequence);
             if (c == 0)
             {
                 return mid;
@@ -412,6 +441,8 @@ internal sealed class MessageTable : IDisposable
 
     // ---------------------------------------------------------------- rows
 
+    private ReadOnlySpan<byte> RowBytes(int handle) => RowBytes(_rows[handle]);
+
     private ReadOnlySpan<byte> RowBytes(Row row)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -451,9 +482,9 @@ internal sealed class MessageTable : IDisposable
         _segments.Clear();
         _current = -1;
         _tail = 0;
-        foreach (var id in _byId.Keys.ToArray())
+        for (var handle = 0; handle < _byId.Count; handle++)
         {
-            ref var row = ref CollectionsMarshal.GetValueRefOrNullRef(_byId, id);
+            ref var row = ref _rows[handle];
             var (segment, offset) = Reserve(row.Length);
             old[row.Segment].Span(row.Offset, row.Length).CopyTo(_segments[segment].Span(offset, row.Length));
             row = row with { Segment = segment, Offset = offset };
@@ -579,9 +610,9 @@ internal sealed class MessageTable : IDisposable
         return reader.Text();
     }
 
-    private bool PlatformIdIs(Row row, int channel, string platformMessageId)
+    private bool PlatformIdIs(int handle, int channel, string platformMessageId)
     {
-        var bytes = RowBytes(row);
+        var bytes = RowBytes(handle);
         var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[FixedLength..]);
         return length == platformMessageId.Length
             && BinaryPrimitives.ReadInt32LittleEndian(bytes[ChannelAt..]) == channel
@@ -697,16 +728,16 @@ internal sealed class MessageTable : IDisposable
         }
     }
 
-    /// <summary>Where a row is (12 bytes per message in the id index).</summary>
+    /// <summary>Where a row is (12 bytes per message).</summary>
     private readonly record struct Row(int Segment, int Offset, int Length);
 
     /// <summary>A platform id's slot: its seeded hash mixed with the channel account's index (8 bytes per message).</summary>
     private readonly record struct PlatformSlot(ulong Key);
 
-    /// <summary>A conversation's message ids in sequence order, and the last sequence (so appending never reads a row).</summary>
+    /// <summary>A conversation's message handles in sequence order, and the last sequence (so appending never reads a row).</summary>
     private sealed class ConversationIndex
     {
-        public List<MessageId> Ids { get; } = [];
+        public List<int> Handles { get; } = [];
 
         public long LastSequence { get; set; }
     }
