@@ -222,17 +222,18 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 
         MessageTable.CheckStorable(message);
 
-        if (ReadConversation(message.ConversationId) is null)
+        var (conversationExists, platformIdTaken, idTaken) = InsertChecks(message);
+        if (!conversationExists)
         {
             throw new ConversationNotFoundException(WorkspaceId, message.ConversationId);
         }
 
-        if (message.PlatformMessageId is not null && ReadMessage(message.Channel, message.PlatformMessageId) is not null)
+        if (platformIdTaken)
         {
             return ValueTask.FromResult(false);
         }
 
-        if (ReadMessage(message.Id) is not null)
+        if (idTaken)
         {
             throw new ConcurrencyConflictException("message", message.Id.ToString(), null, null, "a message with this id already exists");
         }
@@ -640,6 +641,42 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         {
             return data.Conversations.GetValueOrDefault(id);
         }
+    }
+
+    /// <summary>
+    /// What inserting <paramref name="message"/> must know, as this session sees it (its own writes first), taking the
+    /// workspace lock once and decoding nothing: whether its conversation exists, whether its platform id and its id
+    /// are already taken.
+    /// </summary>
+    private (bool ConversationExists, bool PlatformIdTaken, bool IdTaken) InsertChecks(Message message)
+    {
+        var conversationExists = IsPending(_conversations, message.ConversationId, static c => c.Id);
+        var idTaken = IsPending(_messages, message.Id, static m => m.Id);
+        var platformId = message.PlatformMessageId;
+        var platformIdTaken = false;
+        if (platformId is not null && _messages is not null)
+        {
+            foreach (var p in _messages)
+            {
+                if (p.Entity.Channel == message.Channel && string.Equals(p.Entity.PlatformMessageId, platformId, StringComparison.Ordinal))
+                {
+                    platformIdTaken = true;
+                    break;
+                }
+            }
+        }
+
+        lock (data.Gate)
+        {
+            conversationExists = conversationExists || data.Conversations.ContainsKey(message.ConversationId);
+            idTaken = idTaken || data.Messages.Contains(message.Id);
+
+            // A committed owner this session has a buffered update for may have given the platform id away (as in ReadMessage).
+            platformIdTaken = platformIdTaken
+                || (platformId is not null && data.Messages.FindId(message.Channel, platformId) is { } owner && !IsPending(_messages, owner, static m => m.Id));
+        }
+
+        return (conversationExists, platformIdTaken, idTaken);
     }
 
     private Message? ReadMessage(MessageId id)

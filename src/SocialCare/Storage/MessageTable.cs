@@ -94,6 +94,9 @@ internal sealed class MessageTable : IDisposable
     /// <summary>The stored message with this id, decoded; null when there is none.</summary>
     public Message? Get(MessageId id) => _byId.TryGetValue(id, out var handle) ? Decode(RowBytes(handle)) : null;
 
+    /// <summary>Whether a message with this id is stored.</summary>
+    public bool Contains(MessageId id) => _byId.ContainsKey(id);
+
     /// <summary>The version of the stored message with this id; null when there is none.</summary>
     public long? VersionOf(MessageId id) => _byId.TryGetValue(id, out var handle) ? BinaryPrimitives.ReadInt64LittleEndian(RowBytes(handle)[VersionAt..]) : null;
 
