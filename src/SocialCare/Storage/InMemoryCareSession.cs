@@ -136,8 +136,14 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             throw new CareValidationException("Conversation", "the channel account, handle and visibility of a conversation cannot change.");
         }
 
-        CheckSingleActive(conversation);
-        Replace(ref _conversations, conversation.Id, conversation, current!.Version, static c => c.Id);
+        // A conversation that is already active keeps the one active slot it holds (checked when it became active, and
+        // again at commit); only one becoming active needs the early check.
+        if (!current!.IsActive)
+        {
+            CheckSingleActive(conversation);
+        }
+
+        Replace(ref _conversations, conversation.Id, conversation, current.Version, static c => c.Id);
         return ValueTask.CompletedTask;
     }
 
