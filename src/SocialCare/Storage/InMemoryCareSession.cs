@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace SocialCare.Storage;
 
@@ -420,7 +421,10 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             foreach (var (conversation, inserted, baseVersion) in _conversations)
             {
                 CheckCommitted("conversation", conversation.Id, inserted, baseVersion, data.Conversations.TryGetValue(conversation.Id, out var stored) ? stored.Version : null);
+
+                // A stored active conversation holds its thread's active slot itself: nothing to look up.
                 if (conversation.IsActive
+                    && stored is not { IsActive: true }
                     && data.ActiveConversation.TryGetValue(ThreadKey.Of(conversation), out var activeId) && activeId != conversation.Id
                     && !(TryPending(_conversations, activeId, static c => c.Id, out var otherNow) && !otherNow.IsActive))
                 {
@@ -477,8 +481,18 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             foreach (var p in _conversations)
             {
                 var c = p.Entity;
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(data.Conversations, c.Id, out _);
+                var previous = slot;
+                slot = c;
+
+                // An update keeps the thread key (UpdateConversationAsync refuses to change it): while it stays as active
+                // as it was and keeps its creation time, the active and latest indexes already say the right thing.
+                if (previous is not null && previous.IsActive == c.IsActive && previous.CreatedAt == c.CreatedAt)
+                {
+                    continue;
+                }
+
                 var key = ThreadKey.Of(c);
-                data.Conversations[c.Id] = c;
                 if (c.IsActive)
                 {
                     data.ActiveConversation[key] = c.Id;
