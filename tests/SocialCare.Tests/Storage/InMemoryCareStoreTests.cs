@@ -139,6 +139,42 @@ public sealed class InMemoryCareStoreTests
     }
 
     [Fact]
+    public async Task UpdateConversationAsync_ActiveConversationUpdatedManyTimes_KeepsItsActiveSlotUntilResolved()
+    {
+        var first = await SeedConversationAsync("a");
+        var current = first;
+        for (var version = 2; version <= 4; version++)
+        {
+            current = current with { MessageCount = version, LastActivityAt = Now.AddMinutes(version), Version = version };
+            await using var session = await _store.BeginAsync(Ws, None);
+            await session.UpdateConversationAsync(current, None);
+            await session.CommitAsync(None);
+        }
+
+        var second = first with { Id = ConversationId.New(Now.AddMinutes(10)), CreatedAt = Now.AddMinutes(10), Version = 1 };
+        await using (var session = await _store.BeginAsync(Ws, None))
+        {
+            Assert.Equal(current, await session.FindLatestConversationAsync(first.Channel, first.Handle, first.Visibility, None));
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await session.InsertConversationAsync(second, None));
+        }
+
+        await using (var session = await _store.BeginAsync(Ws, None))
+        {
+            await session.UpdateConversationAsync(current with { Status = ConversationStatus.Resolved, Version = 5 }, None);
+            await session.CommitAsync(None);
+        }
+
+        await using (var session = await _store.BeginAsync(Ws, None))
+        {
+            await session.InsertConversationAsync(second, None);
+            await session.CommitAsync(None);
+        }
+
+        await using var check = await _store.BeginAsync(Ws, None);
+        Assert.Equal(second.Id, (await check.FindLatestConversationAsync(first.Channel, first.Handle, first.Visibility, None))!.Id);
+    }
+
+    [Fact]
     public async Task UpdateConversationAsync_ChangingThreadKey_ThrowsValidation()
     {
         var conversation = await SeedConversationAsync("a");
