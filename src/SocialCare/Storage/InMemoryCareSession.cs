@@ -361,6 +361,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         Enter(cancellationToken);
         lock (data.Gate)
         {
+            ObjectDisposedException.ThrowIf(data.Disposed, typeof(InMemoryCareStore));
             Validate();
             Apply();
             if (_outbox is not null)

@@ -10,7 +10,8 @@ namespace SocialCare.Storage;
 /// <remarks>
 /// Messages are kept as encoded rows in native memory (see docs/storage.md). Dispose the store to free them at once
 /// — the service provider does so for the store <c>AddSocialCare</c> registers; a store nobody disposes frees them when
-/// it is collected. A disposed store throws <see cref="ObjectDisposedException"/> from every call that reaches its data.
+/// it is collected. A disposed store refuses new workspaces and sessions, commits and message reads with
+/// <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public sealed class InMemoryCareStore : ICareStore, IOutboxStore, IDeadLetterStore, IDisposable
 {
@@ -18,7 +19,7 @@ public sealed class InMemoryCareStore : ICareStore, IOutboxStore, IDeadLetterSto
     private readonly InMemoryOutbox _outbox = new();
     private volatile bool _disposed;
 
-    /// <summary>Frees the memory the stored messages occupy; sessions still open fail on their next read or commit.</summary>
+    /// <summary>Frees the memory the stored messages occupy; sessions still open fail when they commit or read a message.</summary>
     public void Dispose()
     {
         _disposed = true;
@@ -26,6 +27,7 @@ public sealed class InMemoryCareStore : ICareStore, IOutboxStore, IDeadLetterSto
         {
             lock (workspace.Gate)
             {
+                workspace.Disposed = true;
                 workspace.Messages.Dispose();
             }
         }
@@ -149,6 +151,9 @@ internal sealed class InMemoryWorkspace(Workspace workspace, InMemoryOutbox outb
 
     /// <summary>The messages, as encoded rows (see <see cref="MessageTable"/>), by id, by platform id and by conversation.</summary>
     public MessageTable Messages { get; } = new(workspace.Id);
+
+    /// <summary>Set (under <see cref="Gate"/>) when the store is disposed: commits are refused from then on.</summary>
+    public bool Disposed { get; set; }
 }
 
 internal readonly record struct ThreadKey(ChannelAccount Channel, ContactHandle Handle, ConversationVisibility Visibility)

@@ -289,7 +289,7 @@ internal sealed class MessageTable : IDisposable
         (_collided ??= [])[new PlatformKey(_channels[channel], platformMessageId)] = handle;
     }
 
-    private void RemovePlatform(int channel, string platformMessageId, int id)
+    private void RemovePlatform(int channel, string platformMessageId, int handle)
     {
         var slot = Slot(channel, platformMessageId);
         var key = new PlatformKey(_channels[channel], platformMessageId);
@@ -298,7 +298,7 @@ internal sealed class MessageTable : IDisposable
             return;
         }
 
-        if (!_byPlatform.TryGetValue(slot, out var owner) || owner != id)
+        if (!_byPlatform.TryGetValue(slot, out var owner) || owner != handle)
         {
             return;
         }
@@ -310,12 +310,12 @@ internal sealed class MessageTable : IDisposable
         }
 
         // A platform id that collided with the removed one takes its place in the primary index.
-        foreach (var (other, otherId) in _collided)
+        foreach (var (other, otherHandle) in _collided)
         {
             if (Slot(_channelIds[other.Channel], other.PlatformMessageId) == slot)
             {
                 _collided.Remove(other);
-                _byPlatform[slot] = otherId;
+                _byPlatform[slot] = otherHandle;
                 return;
             }
         }

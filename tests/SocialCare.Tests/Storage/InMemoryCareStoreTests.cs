@@ -281,6 +281,8 @@ public sealed class InMemoryCareStoreTests
         }
 
         await using var open = await _store.BeginAsync(Ws, None);
+        await using var writer = await _store.BeginAsync(Ws, None);
+        await writer.UpdateConversationAsync(conversation with { MessageCount = 1, Version = 2 }, None);
         _store.Dispose();
         _store.Dispose(); // a second call does nothing
 
@@ -288,6 +290,7 @@ public sealed class InMemoryCareStoreTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await _store.CreateWorkspaceAsync(new Workspace { Id = new WorkspaceId("later"), Name = "Later" }, None));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await open.FindMessageAsync(CareHost.WhatsApp, "m1", None));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await open.QueryMessagesAsync(new MessageQuery { ConversationId = conversation.Id }, None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await writer.CommitAsync(None)); // no commit, not even one without messages
     }
 
     [Fact]
