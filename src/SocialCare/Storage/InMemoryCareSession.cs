@@ -674,18 +674,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         var conversationExists = IsPending(_conversations, message.ConversationId, static c => c.Id);
         var idTaken = IsPending(_messages, message.Id, static m => m.Id);
         var platformId = message.PlatformMessageId;
-        var platformIdTaken = false;
-        if (platformId is not null && _messages is not null)
-        {
-            foreach (var p in _messages)
-            {
-                if (p.Entity.Channel == message.Channel && string.Equals(p.Entity.PlatformMessageId, platformId, StringComparison.Ordinal))
-                {
-                    platformIdTaken = true;
-                    break;
-                }
-            }
-        }
+        var platformIdTaken = platformId is not null && PendingWithPlatformId(message.Channel, platformId) is not null;
 
         lock (data.Gate)
         {
@@ -715,6 +704,23 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 
     private Message? ReadMessage(ChannelAccount channel, string platformMessageId)
     {
+        if (PendingWithPlatformId(channel, platformMessageId) is { } mine)
+        {
+            return mine;
+        }
+
+        Message? committed;
+        lock (data.Gate)
+        {
+            committed = data.Messages.Find(channel, platformMessageId);
+        }
+
+        return committed is not null && IsPending(_messages, committed.Id, static m => m.Id) ? null : committed;
+    }
+
+    /// <summary>The message this session has written with this platform id on this channel account, if any.</summary>
+    private Message? PendingWithPlatformId(ChannelAccount channel, string platformMessageId)
+    {
         if (_messages is not null)
         {
             foreach (var p in _messages)
@@ -726,13 +732,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             }
         }
 
-        Message? committed;
-        lock (data.Gate)
-        {
-            committed = data.Messages.Find(channel, platformMessageId);
-        }
-
-        return committed is not null && IsPending(_messages, committed.Id, static m => m.Id) ? null : committed;
+        return null;
     }
 
     private static bool IsNewer(Conversation candidate, Conversation than) =>
