@@ -5,33 +5,88 @@ using SocialCare.Storage;
 namespace SocialCare.Ingestion;
 
 /// <summary>Stage 1: an inbound message whose platform id is already stored is a redelivery; stop.</summary>
+/// <remarks>
+/// The built-in steps are not <c>async</c> methods: when the session answers synchronously (the in-memory store, a
+/// prefetched read) a step adds no state machine to the ingest; a pending answer continues in an awaiting method.
+/// </remarks>
 internal sealed class DedupeStep : IIngestStep
 {
-    public async ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
+    public ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
     {
-        if (context.Event is InboundMessage m)
+        if (context.Event is not InboundMessage m)
         {
-            var existing = await context.Session.FindMessageAsync(m.Channel, m.PlatformMessageId, cancellationToken).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                context.Message = existing;
-                context.Outcome = IngestOutcome.Duplicate;
-                return;
-            }
+            return next(context, cancellationToken);
         }
 
-        await next(context, cancellationToken).ConfigureAwait(false);
+        var lookup = context.Session.FindMessageAsync(m.Channel, m.PlatformMessageId, cancellationToken);
+        return lookup.IsCompletedSuccessfully
+            ? Continue(context, lookup.Result, next, cancellationToken)
+            : AwaitLookup(context, lookup, next, cancellationToken);
     }
+
+    private static ValueTask Continue(IngestContext context, Message? existing, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        if (existing is not null)
+        {
+            context.Message = existing;
+            context.Outcome = IngestOutcome.Duplicate;
+            return ValueTask.CompletedTask;
+        }
+
+        return next(context, cancellationToken);
+    }
+
+    private static async ValueTask AwaitLookup(IngestContext context, ValueTask<Message?> lookup, IngestDelegate next, CancellationToken cancellationToken) =>
+        await Continue(context, await lookup.ConfigureAwait(false), next, cancellationToken).ConfigureAwait(false);
 }
 
 /// <summary>Stage 2: resolve the customer's contact by handle, creating it for messages and consent changes.</summary>
 internal sealed class ContactStep : IIngestStep
 {
-    public async ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
+    public ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        var lookup = context.Session.FindContactAsync(context.Event.Customer, cancellationToken);
+        if (!lookup.IsCompletedSuccessfully)
+        {
+            return AwaitLookup(context, lookup, next, cancellationToken);
+        }
+
+        var write = Resolve(context, lookup.Result, cancellationToken, out var stop);
+        if (!write.IsCompletedSuccessfully)
+        {
+            return AwaitWrite(context, write, stop, next, cancellationToken);
+        }
+
+        write.GetAwaiter().GetResult();
+        return stop ? ValueTask.CompletedTask : next(context, cancellationToken);
+    }
+
+    private static async ValueTask AwaitLookup(IngestContext context, ValueTask<Contact?> lookup, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        var contact = await lookup.ConfigureAwait(false);
+        await Resolve(context, contact, cancellationToken, out var stop).ConfigureAwait(false);
+        if (!stop)
+        {
+            await next(context, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask AwaitWrite(IngestContext context, ValueTask write, bool stop, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        await write.ConfigureAwait(false);
+        if (!stop)
+        {
+            await next(context, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sets the context's contact, creating or updating it; the session write to await, and whether to stop here.</summary>
+    private static ValueTask Resolve(IngestContext context, Contact? contact, CancellationToken cancellationToken, out bool stop)
     {
         var e = context.Event;
         var session = context.Session;
-        var contact = await session.FindContactAsync(e.Customer, cancellationToken).ConfigureAwait(false);
+        var write = ValueTask.CompletedTask;
+        stop = false;
         var profile = (e as InboundMessage)?.Profile;
         var consent = (e as InboundConsent)?.Consent;
 
@@ -47,7 +102,7 @@ internal sealed class ContactStep : IIngestStep
                 CreatedAt = context.Now,
                 UpdatedAt = context.Now,
             };
-            await session.InsertContactAsync(contact, cancellationToken).ConfigureAwait(false);
+            write = session.InsertContactAsync(contact, cancellationToken);
         }
         else if (contact is not null)
         {
@@ -62,18 +117,17 @@ internal sealed class ContactStep : IIngestStep
                     UpdatedAt = context.Now,
                     Version = contact.Version + 1,
                 };
-                await session.UpdateContactAsync(contact, cancellationToken).ConfigureAwait(false);
+                write = session.UpdateContactAsync(contact, cancellationToken);
             }
             else if (e is InboundConsent)
             {
-                context.Contact = contact;
                 context.Outcome = IngestOutcome.Duplicate;
-                return;
+                stop = true;
             }
         }
 
         context.Contact = contact;
-        await next(context, cancellationToken).ConfigureAwait(false);
+        return write;
     }
 
     /// <summary>Takes every value the platform sent; keeps the stored one where it sent nothing. Same instance when unchanged.</summary>
@@ -108,48 +162,87 @@ internal sealed class ThreadStep(IOptions<SocialCareOptions> options) : IIngestS
 {
     private readonly TimeSpan _reopenWindow = options.Value.ReopenWindow;
 
-    public async ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
+    public ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        if (context.Event is not InboundMessage m)
+        {
+            return ThreadOtherAsync(context, next, cancellationToken);
+        }
+
+        var lookup = context.Session.FindLatestConversationAsync(m.Channel, m.Customer, m.Visibility, cancellationToken);
+        if (!lookup.IsCompletedSuccessfully)
+        {
+            return AwaitLookup(context, m, lookup, next, cancellationToken);
+        }
+
+        var write = ThreadMessage(context, m, lookup.Result, cancellationToken);
+        if (!write.IsCompletedSuccessfully)
+        {
+            return AwaitWrite(context, write, next, cancellationToken);
+        }
+
+        write.GetAwaiter().GetResult();
+        return next(context, cancellationToken);
+    }
+
+    private static async ValueTask AwaitWrite(IngestContext context, ValueTask write, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        await write.ConfigureAwait(false);
+        await next(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask AwaitLookup(IngestContext context, InboundMessage m, ValueTask<Conversation?> lookup, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        var latest = await lookup.ConfigureAwait(false);
+        await ThreadMessage(context, m, latest, cancellationToken).ConfigureAwait(false);
+        await next(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Joins, wakes, reopens or starts the message's conversation; the insert to await when it started one.</summary>
+    private ValueTask ThreadMessage(IngestContext context, InboundMessage m, Conversation? latest, CancellationToken cancellationToken)
+    {
+        var write = ValueTask.CompletedTask;
+        Conversation conversation;
+        if (latest is not null && (latest.IsActive || m.IsEcho))
+        {
+            conversation = m.IsEcho ? latest : ConversationTransitions.Wake(latest);
+        }
+        else if (latest is not null && ConversationTransitions.ReopensWithin(latest, context.Now, _reopenWindow))
+        {
+            conversation = ConversationTransitions.StartCycle(latest, context.Now, firstCustomerMessageAt: null);
+            context.Reopened = true;
+        }
+        else
+        {
+            latest = null;
+            conversation = new Conversation
+            {
+                Id = Version7Ids.NewConversationId(context.Now),
+                WorkspaceId = m.WorkspaceId,
+                ContactId = context.Contact!.Id,
+                Channel = m.Channel,
+                Handle = m.Customer,
+                Visibility = m.Visibility,
+                Cycle = new ConversationCycle(1, context.Now),
+                CreatedAt = context.Now,
+                LastActivityAt = context.Now,
+            };
+            write = context.Session.InsertConversationAsync(conversation, cancellationToken);
+            context.AddEvent(new ConversationCreated { WorkspaceId = m.WorkspaceId, OccurredAt = context.Now, Conversation = conversation });
+        }
+
+        context.OriginalConversation = latest;
+        context.StoredConversation = latest ?? conversation;
+        context.Conversation = conversation;
+        return write;
+    }
+
+    /// <summary>Statuses, reactions, edits, deletions and consent changes: find the conversation of what they refer to.</summary>
+    private static async ValueTask ThreadOtherAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
     {
         var session = context.Session;
         switch (context.Event)
         {
-            case InboundMessage m:
-            {
-                var latest = await session.FindLatestConversationAsync(m.Channel, m.Customer, m.Visibility, cancellationToken).ConfigureAwait(false);
-                Conversation conversation;
-                if (latest is not null && (latest.IsActive || m.IsEcho))
-                {
-                    conversation = m.IsEcho ? latest : ConversationTransitions.Wake(latest);
-                }
-                else if (latest is not null && ConversationTransitions.ReopensWithin(latest, context.Now, _reopenWindow))
-                {
-                    conversation = ConversationTransitions.StartCycle(latest, context.Now, firstCustomerMessageAt: null);
-                    context.Reopened = true;
-                }
-                else
-                {
-                    latest = null;
-                    conversation = new Conversation
-                    {
-                        Id = Version7Ids.NewConversationId(context.Now),
-                        WorkspaceId = m.WorkspaceId,
-                        ContactId = context.Contact!.Id,
-                        Channel = m.Channel,
-                        Handle = m.Customer,
-                        Visibility = m.Visibility,
-                        Cycle = new ConversationCycle(1, context.Now),
-                        CreatedAt = context.Now,
-                        LastActivityAt = context.Now,
-                    };
-                    await session.InsertConversationAsync(conversation, cancellationToken).ConfigureAwait(false);
-                    context.AddEvent(new ConversationCreated { WorkspaceId = m.WorkspaceId, OccurredAt = context.Now, Conversation = conversation });
-                }
-
-                context.OriginalConversation = latest;
-                context.StoredConversation = latest ?? conversation;
-                context.Conversation = conversation;
-                break;
-            }
 
             case InboundStatus { PlatformMessageId: null }:
             {
@@ -211,11 +304,46 @@ internal sealed class AppendStep : IIngestStep
 {
     private readonly ContactAuthorCache _authors = new();
 
-    public async ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
+    public ValueTask InvokeAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        if (context.Event is not InboundMessage m)
+        {
+            return ApplyOtherAsync(context, next, cancellationToken);
+        }
+
+        var message = NewMessage(context, m, _authors);
+        var insert = context.Session.TryInsertMessageAsync(message, cancellationToken);
+        if (!insert.IsCompletedSuccessfully)
+        {
+            return AwaitInsert(context, m, message, insert, next, cancellationToken);
+        }
+
+        if (!insert.Result)
+        {
+            context.Outcome = IngestOutcome.Duplicate; // a concurrent delivery stored the platform id first
+            return ValueTask.CompletedTask;
+        }
+
+        Appended(context, m, message);
+        return next(context, cancellationToken);
+    }
+
+    private static async ValueTask AwaitInsert(IngestContext context, InboundMessage m, Message message, ValueTask<bool> insert, IngestDelegate next, CancellationToken cancellationToken)
+    {
+        if (!await insert.ConfigureAwait(false))
+        {
+            context.Outcome = IngestOutcome.Duplicate;
+            return;
+        }
+
+        Appended(context, m, message);
+        await next(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask ApplyOtherAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
     {
         var changed = context.Event switch
         {
-            InboundMessage m => await AppendAsync(context, m, _authors, cancellationToken).ConfigureAwait(false),
             InboundStatus s => await ApplyStatusAsync(context, s, cancellationToken).ConfigureAwait(false),
             InboundReaction r => await ApplyReactionAsync(context, r, cancellationToken).ConfigureAwait(false),
             InboundEdit ed => await ApplyEditAsync(context, ed, cancellationToken).ConfigureAwait(false),
@@ -235,12 +363,10 @@ internal sealed class AppendStep : IIngestStep
         await next(context, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async ValueTask<bool> AppendAsync(IngestContext context, InboundMessage m, ContactAuthorCache authors, CancellationToken ct)
+    private static Message NewMessage(IngestContext context, InboundMessage m, ContactAuthorCache authors)
     {
         var conversation = context.Conversation!;
-        var stored = context.StoredConversation!;
-        var sentAt = m.OccurredAt;
-        var message = new Message
+        return new Message
         {
             Id = Version7Ids.NewMessageId(context.Now),
             WorkspaceId = m.WorkspaceId,
@@ -254,16 +380,18 @@ internal sealed class AppendStep : IIngestStep
             Attachments = m.Attachments,
             ReplyToPlatformMessageId = m.ReplyToPlatformMessageId,
             Payload = m.Payload,
-            SentAt = sentAt,
+            SentAt = m.OccurredAt,
             ReceivedAt = context.Now,
             Delivery = m.IsEcho ? new DeliveryState(DeliveryStatus.Sent, context.Now) : null,
         };
+    }
 
-        if (!await context.Session.TryInsertMessageAsync(message, ct).ConfigureAwait(false))
-        {
-            return false;
-        }
-
+    /// <summary>The message is stored: the conversation counts it and waits for (or, for an echo, has) a reply.</summary>
+    private static void Appended(IngestContext context, InboundMessage m, Message message)
+    {
+        var conversation = context.Conversation!;
+        var stored = context.StoredConversation!;
+        var sentAt = m.OccurredAt;
         var cycle = conversation.Cycle;
         DateTimeOffset? waitingSince;
         var lastCustomerMessageAt = conversation.LastCustomerMessageAt;
@@ -301,7 +429,6 @@ internal sealed class AppendStep : IIngestStep
         };
         context.Message = message;
         context.MessageInserted = true;
-        return true;
     }
 
     private static async ValueTask<bool> ApplyStatusAsync(IngestContext context, InboundStatus s, CancellationToken ct)
