@@ -73,7 +73,8 @@ internal static class WhatsAppWebhookParser
     /// <param name="accounts">The workspace of every phone-number id in the payload.</param>
     public static WebhookResult Map(WebhookPayload payload, in WhatsAppAccounts accounts)
     {
-        var events = new List<InboundEvent>(CountEvents(payload));
+        var events = new InboundEvent[CountEvents(payload)];
+        var count = 0;
         foreach (var entry in payload.Entry!)
         {
             foreach (var change in entry.Changes!)
@@ -103,7 +104,7 @@ internal static class WhatsAppWebhookParser
                             return WebhookResult.Unparseable(reason!);
                         }
 
-                        events.Add(mapped);
+                        events[count++] = mapped;
                     }
                 }
 
@@ -117,7 +118,7 @@ internal static class WhatsAppWebhookParser
                             return WebhookResult.Unparseable(reason!);
                         }
 
-                        events.Add(mapped);
+                        events[count++] = mapped;
                     }
                 }
             }

@@ -9,9 +9,9 @@ namespace SocialCare.Storage;
 /// </summary>
 internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 {
-    private PendingList<Contact>? _contacts;
-    private PendingList<Conversation>? _conversations;
-    private PendingList<Message>? _messages;
+    private PendingList<Contact> _contacts;
+    private PendingList<Conversation> _conversations;
+    private PendingList<Message> _messages;
     private List<OutboxEntry>? _outbox;
     private bool _finished;
 
@@ -90,7 +90,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             latest = mine;
         }
 
-        if (_conversations is not null)
+        if (_conversations.Count > 0)
         {
             foreach (var p in _conversations)
             {
@@ -168,7 +168,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             }
         }
 
-        if (_conversations is not null)
+        if (_conversations.Count > 0)
         {
             foreach (var p in _conversations)
             {
@@ -317,7 +317,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             result = data.Messages.OfConversation(conversationId);
         }
 
-        if (_messages is not null)
+        if (_messages.Count > 0)
         {
             for (var i = 0; i < result.Count; i++)
             {
@@ -380,9 +380,9 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
     public ValueTask DisposeAsync()
     {
         _finished = true;
-        _contacts = null;
-        _conversations = null;
-        _messages = null;
+        _contacts = default;
+        _conversations = default;
+        _messages = default;
         _outbox = null;
         return ValueTask.CompletedTask;
     }
@@ -401,7 +401,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             }
         }
 
-        if (_contacts is not null)
+        if (_contacts.Count > 0)
         {
             foreach (var (contact, inserted, baseVersion) in _contacts)
             {
@@ -417,7 +417,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             }
         }
 
-        if (_conversations is not null)
+        if (_conversations.Count > 0)
         {
             foreach (var (conversation, inserted, baseVersion) in _conversations)
             {
@@ -434,7 +434,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             }
         }
 
-        if (_messages is not null)
+        if (_messages.Count > 0)
         {
             foreach (var (message, inserted, baseVersion) in _messages)
             {
@@ -451,7 +451,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
     /// <summary>Makes the buffered writes the committed state; runs under the workspace lock after <see cref="Validate"/>.</summary>
     private void Apply()
     {
-        if (_contacts is not null)
+        if (_contacts.Count > 0)
         {
             foreach (var p in _contacts)
             {
@@ -477,7 +477,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             }
         }
 
-        if (_conversations is not null)
+        if (_conversations.Count > 0)
         {
             foreach (var p in _conversations)
             {
@@ -510,7 +510,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             }
         }
 
-        if (_messages is not null)
+        if (_messages.Count > 0)
         {
             foreach (var p in _messages)
             {
@@ -589,7 +589,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         }
 
         var key = ThreadKey.Of(conversation);
-        if (_conversations is not null)
+        if (_conversations.Count > 0)
         {
             foreach (var p in _conversations)
             {
@@ -617,7 +617,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 
     private Contact? OwnerOf(ContactHandle handle)
     {
-        if (_contacts is not null)
+        if (_contacts.Count > 0)
         {
             foreach (var p in _contacts)
             {
@@ -721,7 +721,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
     /// <summary>The message this session has written with this platform id on this channel account, if any.</summary>
     private Message? PendingWithPlatformId(ChannelAccount channel, string platformMessageId)
     {
-        if (_messages is not null)
+        if (_messages.Count > 0)
         {
             foreach (var p in _messages)
             {
@@ -738,38 +738,32 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
     private static bool IsNewer(Conversation candidate, Conversation than) =>
         candidate.CreatedAt > than.CreatedAt || (candidate.CreatedAt == than.CreatedAt && candidate.Id > than.Id);
 
-    private static void Add<T>(ref PendingList<T>? list, Pending<T> entry) => (list ??= new PendingList<T>()).Add(entry);
+    private static void Add<T>(ref PendingList<T> list, Pending<T> entry) => list.Add(entry);
 
-    private static void Replace<T, TId>(ref PendingList<T>? list, TId id, T entity, long committedVersion, Func<T, TId> idOf)
+    private static void Replace<T, TId>(ref PendingList<T> list, TId id, T entity, long committedVersion, Func<T, TId> idOf)
         where TId : IEquatable<TId>
     {
-        if (list is not null)
+        for (var i = 0; i < list.Count; i++)
         {
-            for (var i = 0; i < list.Count; i++)
+            if (idOf(list[i].Entity).Equals(id))
             {
-                if (idOf(list[i].Entity).Equals(id))
-                {
-                    list[i] = list[i] with { Entity = entity };
-                    return;
-                }
+                list[i] = list[i] with { Entity = entity };
+                return;
             }
         }
 
         Add(ref list, new Pending<T>(entity, BaseVersion: committedVersion));
     }
 
-    private static bool TryPending<T, TId>(PendingList<T>? list, TId id, Func<T, TId> idOf, out T entity)
+    private static bool TryPending<T, TId>(in PendingList<T> list, TId id, Func<T, TId> idOf, out T entity)
         where TId : IEquatable<TId>
     {
-        if (list is not null)
+        for (var i = list.Count - 1; i >= 0; i--)
         {
-            for (var i = list.Count - 1; i >= 0; i--)
+            if (idOf(list[i].Entity).Equals(id))
             {
-                if (idOf(list[i].Entity).Equals(id))
-                {
-                    entity = list[i].Entity;
-                    return true;
-                }
+                entity = list[i].Entity;
+                return true;
             }
         }
 
@@ -777,8 +771,8 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
         return false;
     }
 
-    private static bool IsPending<T, TId>(PendingList<T>? list, TId id, Func<T, TId> idOf)
-        where TId : IEquatable<TId> => TryPending(list, id, idOf, out _);
+    private static bool IsPending<T, TId>(in PendingList<T> list, TId id, Func<T, TId> idOf)
+        where TId : IEquatable<TId> => TryPending(in list, id, idOf, out _);
 
     /// <summary>
     /// A buffered write: the entity and the committed version it replaces, 0 for an insert (committed versions start at
@@ -798,9 +792,10 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 
     /// <summary>
     /// The session's buffered writes of one kind, in the order made. The first is held inline: most units of work write
-    /// one entity of each kind (an ingest: one message, one conversation), so that is one allocation, not a list and its array.
+    /// one entity of each kind (an ingest: one message, one conversation), so that needs no allocation at all: the list is
+    /// a mutable struct held in the session's fields and passed by reference.
     /// </summary>
-    private sealed class PendingList<T>
+    private struct PendingList<T>
     {
         private Pending<T> _first;
         private List<Pending<T>>? _rest;
@@ -809,7 +804,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
 
         public Pending<T> this[int index]
         {
-            get
+            readonly get
             {
                 ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
                 return index == 0 ? _first : _rest![index - 1];
@@ -843,7 +838,7 @@ internal sealed class InMemoryCareSession(InMemoryWorkspace data) : ICareSession
             Count++;
         }
 
-        public Enumerator GetEnumerator() => new(this);
+        public readonly Enumerator GetEnumerator() => new(this);
 
         public struct Enumerator(PendingList<T> list)
         {
