@@ -243,7 +243,6 @@ internal sealed class ThreadStep(IOptions<SocialCareOptions> options) : IIngestS
         var session = context.Session;
         switch (context.Event)
         {
-
             case InboundStatus { PlatformMessageId: null }:
             {
                 // A watermark status: it applies to the customer's private conversation on the account.
@@ -318,26 +317,15 @@ internal sealed class AppendStep : IIngestStep
             return AwaitInsert(context, m, message, insert, next, cancellationToken);
         }
 
-        if (!insert.Result)
-        {
-            context.Outcome = IngestOutcome.Duplicate; // a concurrent delivery stored the platform id first
-            return ValueTask.CompletedTask;
-        }
-
-        Appended(context, m, message);
-        return next(context, cancellationToken);
+        return Appended(context, m, message, insert.Result) ? next(context, cancellationToken) : ValueTask.CompletedTask;
     }
 
     private static async ValueTask AwaitInsert(IngestContext context, InboundMessage m, Message message, ValueTask<bool> insert, IngestDelegate next, CancellationToken cancellationToken)
     {
-        if (!await insert.ConfigureAwait(false))
+        if (Appended(context, m, message, await insert.ConfigureAwait(false)))
         {
-            context.Outcome = IngestOutcome.Duplicate;
-            return;
+            await next(context, cancellationToken).ConfigureAwait(false);
         }
-
-        Appended(context, m, message);
-        await next(context, cancellationToken).ConfigureAwait(false);
     }
 
     private static async ValueTask ApplyOtherAsync(IngestContext context, IngestDelegate next, CancellationToken cancellationToken)
@@ -386,9 +374,18 @@ internal sealed class AppendStep : IIngestStep
         };
     }
 
-    /// <summary>The message is stored: the conversation counts it and waits for (or, for an echo, has) a reply.</summary>
-    private static void Appended(IngestContext context, InboundMessage m, Message message)
+    /// <summary>
+    /// After the insert: a message stored joins the conversation, which counts it and waits for (or, for an echo, has)
+    /// a reply; one refused (a concurrent delivery stored the platform id first) makes the event a duplicate. False stops here.
+    /// </summary>
+    private static bool Appended(IngestContext context, InboundMessage m, Message message, bool inserted)
     {
+        if (!inserted)
+        {
+            context.Outcome = IngestOutcome.Duplicate;
+            return false;
+        }
+
         var conversation = context.Conversation!;
         var stored = context.StoredConversation!;
         var sentAt = m.OccurredAt;
@@ -429,6 +426,7 @@ internal sealed class AppendStep : IIngestStep
         };
         context.Message = message;
         context.MessageInserted = true;
+        return true;
     }
 
     private static async ValueTask<bool> ApplyStatusAsync(IngestContext context, InboundStatus s, CancellationToken ct)

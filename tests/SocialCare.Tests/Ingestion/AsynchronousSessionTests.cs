@@ -26,6 +26,29 @@ public sealed partial class AsynchronousSessionTests
         Assert.Equal(atOnce.Events.All.Select(e => e.GetType().Name), awaiting.Events.All.Select(e => e.GetType().Name));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IngestAsync_InsertRefusedAfterDedupePassed_IsADuplicateAndChangesNothing(bool answerLater)
+    {
+        // The session refuses the insert as it does when a concurrent delivery stored the platform id between the
+        // dedupe stage's read and the append: the event is a duplicate, and the conversation is left as it was.
+        var store = new YieldingStore(new InMemoryCareStore(), answerLater);
+        await using var host = CareHost.Create(care => care.UseStore(_ => store));
+        var conversation = await host.ReceiveAsync("wamid.1");
+        host.Events.Clear();
+
+        store.RefuseMessages = true;
+        var result = await host.IngestAsync(host.Message("wamid.2", text: "raced"));
+
+        Assert.Equal(IngestOutcome.Duplicate, result.Outcome);
+        Assert.Equal(answerLater, store.Yields > 0);
+        var after = await host.GetAsync(conversation.Id);
+        Assert.Equal((conversation.Version, 1L), (after.Version, after.MessageCount));
+        Assert.Equal(["wamid.1"], (await host.MessagesAsync(conversation.Id)).Select(m => m.PlatformMessageId));
+        Assert.Empty(host.Events.All);
+    }
+
     /// <summary>Every branch of the four built-in steps, with the outcome of each event.</summary>
     private static async Task<List<string>> RunScriptAsync(CareHost host)
     {
@@ -77,12 +100,17 @@ public sealed partial class AsynchronousSessionTests
     [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
     private static partial Regex IdPattern();
 
-    /// <summary>A store whose sessions answer every call only after yielding the thread, as a database does.</summary>
-    private sealed class YieldingStore(ICareStore inner) : ICareStore
+    /// <summary>
+    /// A store whose sessions answer every call only after yielding the thread, as a database does (or at once, when
+    /// <c>answerLater</c> is false); it can refuse every message insert as if its platform id had just been taken.
+    /// </summary>
+    private sealed class YieldingStore(ICareStore inner, bool answerLater = true) : ICareStore
     {
         private int _yields;
 
         public int Yields => _yields;
+
+        public bool RefuseMessages { get; set; }
 
         public ValueTask<bool> CreateWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken) => inner.CreateWorkspaceAsync(workspace, cancellationToken);
 
@@ -91,14 +119,18 @@ public sealed partial class AsynchronousSessionTests
         public async ValueTask<ICareSession> BeginAsync(WorkspaceId workspaceId, CancellationToken cancellationToken) =>
             new Session(await inner.BeginAsync(workspaceId, cancellationToken), this);
 
-        private async ValueTask<T> Later<T>(Func<ValueTask<T>> call)
+        private ValueTask<T> Later<T>(Func<ValueTask<T>> call) => answerLater ? YieldThen(call) : call();
+
+        private ValueTask Later(Func<ValueTask> call) => answerLater ? YieldThen(call) : call();
+
+        private async ValueTask<T> YieldThen<T>(Func<ValueTask<T>> call)
         {
             Interlocked.Increment(ref _yields);
             await Task.Yield();
             return await call();
         }
 
-        private async ValueTask Later(Func<ValueTask> call)
+        private async ValueTask YieldThen(Func<ValueTask> call)
         {
             Interlocked.Increment(ref _yields);
             await Task.Yield();
@@ -133,7 +165,8 @@ public sealed partial class AsynchronousSessionTests
 
             public ValueTask<Page<Conversation>> QueryConversationsAsync(ConversationQuery query, CancellationToken cancellationToken) => store.Later(() => inner.QueryConversationsAsync(query, cancellationToken));
 
-            public ValueTask<bool> TryInsertMessageAsync(Message message, CancellationToken cancellationToken) => store.Later(() => inner.TryInsertMessageAsync(message, cancellationToken));
+            public ValueTask<bool> TryInsertMessageAsync(Message message, CancellationToken cancellationToken) =>
+                store.Later(() => store.RefuseMessages ? ValueTask.FromResult(false) : inner.TryInsertMessageAsync(message, cancellationToken));
 
             public ValueTask<Message?> GetMessageAsync(MessageId id, CancellationToken cancellationToken) => store.Later(() => inner.GetMessageAsync(id, cancellationToken));
 
