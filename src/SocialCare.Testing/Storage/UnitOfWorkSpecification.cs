@@ -199,6 +199,35 @@ public abstract class UnitOfWorkSpecification<TFixture>(TFixture fixture) : Care
         Assert.Single(page.Items);
     }
 
+    /// <summary>
+    /// A session reads a platform message id as free; another session stores it before the first inserts it. The first
+    /// must not store it again: its insert returns false (a store that checks against committed data when the write is
+    /// made), or its commit throws <see cref="ConcurrencyConflictException"/> (a store that checks at commit).
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public virtual async Task ConcurrentSessions_PlatformIdReadFreeThenStoredByAnother_IsNotStoredTwice()
+    {
+        var (store, ws) = await NewStoreAsync();
+        var (_, conversation) = await SeedThreadAsync(store, ws, "111");
+
+        await using var first = await store.BeginAsync(ws, Ct);
+        Assert.Null(await first.FindMessageAsync(WhatsApp, "raced", Ct));
+        await CommitAsync(store, ws, async s => Assert.True(await s.TryInsertMessageAsync(NewMessage(conversation, 1, "raced", "stored first"), Ct)));
+
+        if (await first.TryInsertMessageAsync(NewMessage(conversation, 2, "raced", "second"), Ct))
+        {
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await first.CommitAsync(Ct));
+        }
+        else
+        {
+            await first.CommitAsync(Ct);
+        }
+
+        var page = await ReadAsync(store, ws, s => s.QueryMessagesAsync(new MessageQuery { ConversationId = conversation.Id }, Ct));
+        Assert.Equal("stored first", Assert.Single(page.Items).Text);
+    }
+
     /// <summary>Two sessions start a conversation on the same thread: the second commit throws.</summary>
     /// <returns>A task.</returns>
     [Fact]

@@ -311,6 +311,61 @@ public sealed class InMemoryCareStoreTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.BeginAsync(Ws, None));
     }
 
+    // The in-memory session checks a message's keys against the committed state when the write is made and again at
+    // commit: a commit by another session in between always counts, and never makes a false conflict.
+
+    [Fact]
+    public async Task TryInsertMessageAsync_PlatformIdReadFreeThenCommittedByAnother_ReturnsFalse()
+    {
+        var conversation = await SeedConversationAsync("a");
+        await using var session = await _store.BeginAsync(Ws, None);
+        Assert.Null(await session.FindMessageAsync(CareHost.WhatsApp, "m1", None));
+
+        await using (var other = await _store.BeginAsync(Ws, None))
+        {
+            Assert.True(await other.TryInsertMessageAsync(NewMessage(conversation, "m1", 1), None));
+            await other.CommitAsync(None);
+        }
+
+        Assert.False(await session.TryInsertMessageAsync(NewMessage(conversation, "m1", 2), None));
+    }
+
+    [Fact]
+    public async Task CommitAsync_AnotherMessageCommittedBetweenInsertAndCommit_KeepsBoth()
+    {
+        var conversation = await SeedConversationAsync("a");
+        await using var session = await _store.BeginAsync(Ws, None);
+        Assert.Null(await session.FindMessageAsync(CareHost.WhatsApp, "m1", None));
+        var mine = NewMessage(conversation, "m1", 1);
+        Assert.True(await session.TryInsertMessageAsync(mine, None));
+
+        await using (var other = await _store.BeginAsync(Ws, None))
+        {
+            Assert.True(await other.TryInsertMessageAsync(NewMessage(conversation, "m2", 2), None));
+            await other.CommitAsync(None);
+        }
+
+        await session.CommitAsync(None);
+        await using var reader = await _store.BeginAsync(Ws, None);
+        Assert.Equal(mine.Id, (await reader.FindMessageAsync(CareHost.WhatsApp, "m1", None))?.Id);
+        Assert.NotNull(await reader.FindMessageAsync(CareHost.WhatsApp, "m2", None));
+    }
+
+    [Fact]
+    public async Task CommitAsync_PendingInsertGivenAnotherPlatformId_StoresItUnderTheNewOneOnly()
+    {
+        var conversation = await SeedConversationAsync("a");
+        await using var session = await _store.BeginAsync(Ws, None);
+        var message = NewMessage(conversation, "m1", 1);
+        Assert.True(await session.TryInsertMessageAsync(message, None));
+        await session.UpdateMessageAsync(message with { PlatformMessageId = "m1-renamed", Version = 2 }, None);
+        await session.CommitAsync(None);
+
+        await using var reader = await _store.BeginAsync(Ws, None);
+        Assert.Null(await reader.FindMessageAsync(CareHost.WhatsApp, "m1", None));
+        Assert.Equal(message.Id, (await reader.FindMessageAsync(CareHost.WhatsApp, "m1-renamed", None))?.Id);
+    }
+
     private async Task<Conversation> SeedConversationAsync(string customer)
     {
         var contact = NewContact(customer);
